@@ -1,0 +1,32 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# The CPU wheel of torch==2.13.0 is pinned in pyproject.toml; pip finds it on
+# these machines' disk or on PyPI.
+PIP_FLAGS ?=
+
+.PHONY: install demo test lint accuracy fetch-base train bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q $(PIP_FLAGS) torch==2.13.0
+	$(PY) -m pip install -q $(PIP_FLAGS) -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/xxgk read examples/* > /dev/null
+	$(VENV)/bin/xxgk tables examples/*
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check xxgk tests training benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,65 @@
+"""xxgk: read China's open government information annual reports and turn them into data.
+
+The whole public API is here::
+
+    import xxgk
+    doc = xxgk.read("report.pdf")                 # Document: blocks with provenance
+    report = xxgk.analyze("report.pdf")           # Report: sections, tags, tables, checks
+    sections = xxgk.extract_sections("report.pdf")
+
+Heavy dependencies (torch, transformers, spaCy) load only when a function
+that needs them is called.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .document import Cell, Document, DocumentMeta, Paragraph, Provenance, Table
+from .errors import XxgkError
+from .labels import SECTION_LABELS, TAGS
+from .normalize import normalize
+from .readers import read
+
+__all__ = [
+    "__version__",
+    "read",
+    "normalize",
+    "analyze",
+    "extract_sections",
+    "extract_tables",
+    "load",
+    "load_dataset",
+    "Document",
+    "DocumentMeta",
+    "Paragraph",
+    "Table",
+    "Cell",
+    "Provenance",
+    "Report",
+    "Section",
+    "Sentence",
+    "XxgkError",
+    "SECTION_LABELS",
+    "TAGS",
+]
+
+_LAZY = {
+    "analyze": ("api", "analyze"),
+    "extract_sections": ("api", "extract_sections"),
+    "extract_tables": ("api", "extract_tables"),
+    "load": ("io", "load"),
+    "load_dataset": ("io", "load_dataset"),
+    "Report": ("report", "Report"),
+    "Section": ("report", "Section"),
+    "Sentence": ("report", "Sentence"),
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from importlib import import_module
+
+        module, attr = _LAZY[name]
+        return getattr(import_module(f"{__name__}.{module}"), attr)
+    raise AttributeError(f"module 'xxgk' has no attribute {name!r}")

@@ -1,0 +1,114 @@
+"""Every error and warning xxgk raises, in one place.
+
+Each error names the file and says what to do next. Catch :class:`XxgkError`
+to handle any of them; the batch command records ``type(err).__name__`` and
+``str(err)`` for each failed input.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "XxgkError",
+    "InputError",
+    "EmptyFileError",
+    "UnsupportedFormatError",
+    "EncodingError",
+    "ScannedPDFError",
+    "GarbledTextError",
+    "CorruptFileError",
+    "EncryptedFileError",
+    "NotAReportError",
+    "NotAReportWarning",
+    "BaseModelMissingError",
+    "ModelError",
+    "GoldFileError",
+]
+
+
+class XxgkError(Exception):
+    """Base class of every error xxgk raises on purpose."""
+
+
+class InputError(XxgkError):
+    """A source that cannot be read as a report.
+
+    Parameters
+    ----------
+    path : str
+        The file (or ``"<bytes>"`` / ``"<text>"``) the error is about.
+    problem : str
+        What is wrong, in one sentence.
+    hint : str, optional
+        What the user can do about it.
+    """
+
+    def __init__(self, path: str, problem: str, hint: str = "") -> None:
+        self.path = str(path)
+        self.problem = problem
+        self.hint = hint
+        msg = f"{self.path}: {problem}"
+        if hint:
+            msg += f" {hint}"
+        super().__init__(msg)
+
+    def __reduce__(self):  # keep errors picklable across worker processes
+        return (type(self), (self.path, self.problem, self.hint))
+
+
+class EmptyFileError(InputError):
+    """The file has no bytes, or no text once decoded."""
+
+
+class UnsupportedFormatError(InputError):
+    """The bytes are not HTML, PDF, DOCX or text."""
+
+
+class EncodingError(InputError):
+    """Text bytes that decode in none of UTF-8, GB18030 or Big5."""
+
+
+class ScannedPDFError(InputError):
+    """A PDF whose pages are images: there is no text layer to read."""
+
+
+class GarbledTextError(InputError):
+    """A text layer that decodes to mojibake (broken font encoding)."""
+
+
+class CorruptFileError(InputError):
+    """A truncated or otherwise damaged file."""
+
+
+class EncryptedFileError(InputError):
+    """A password-protected file."""
+
+
+class NotAReportError(InputError):
+    """Readable text with no sign of being an annual report (``strict=True``)."""
+
+
+class NotAReportWarning(UserWarning):
+    """Readable text with no sign of being an annual report (the default)."""
+
+
+class BaseModelMissingError(XxgkError):
+    """The m3e-small base weights are not in the xxgk cache."""
+
+    def __init__(self, path: str) -> None:
+        self.path = str(path)
+        super().__init__(
+            f"The base model m3e-small is not in {self.path}. "
+            "Fetch it once with: xxgk models fetch-base "
+            "(or `make fetch-base`), or run with --system rules."
+        )
+
+    def __reduce__(self):
+        return (type(self), (self.path,))
+
+
+class ModelError(XxgkError):
+    """Shipped model files that are missing, damaged or of another version."""
+
+
+class GoldFileError(XxgkError):
+    """A gold annotation file that does not follow the spec's format."""

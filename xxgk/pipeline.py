@@ -1,0 +1,135 @@
+"""The stages wired together: read → normalise → sentences → segment + tag → tables → validate → Report.
+
+A *system* decides each sentence's section and tag. Systems are registered
+by name (``rules``, ``baseline``, ``model``) and share one small interface,
+:class:`SectionTagger`, so the evaluation harness scores any of them without
+knowing which it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from .document import Document, Paragraph
+from .normalize import NormalizedText, normalize
+from .sentences import SentenceSpan, split_sentences
+
+__all__ = [
+    "Prepared",
+    "Prediction",
+    "SectionTagger",
+    "prepare",
+    "register_system",
+    "get_system",
+    "available_systems",
+    "DEFAULT_SYSTEM",
+]
+
+#: The system :func:`xxgk.analyze` uses when none is named.
+DEFAULT_SYSTEM = "rules"
+
+
+@dataclass
+class Prepared:
+    """A document made ready for a system: normalised text and its sentences.
+
+    ``headings[i]`` is True when sentence ``i`` is a whole paragraph that the
+    reader marked as a heading candidate; ``paragraph_of[i]`` is the index in
+    ``document.blocks`` of the paragraph that holds sentence ``i``.
+    """
+
+    document: Document
+    norm: NormalizedText
+    sentences: list[SentenceSpan]
+    headings: list[bool]
+    paragraph_of: list[int]
+
+    @property
+    def texts(self) -> list[str]:
+        return [s.text for s in self.sentences]
+
+
+@dataclass
+class Prediction:
+    """A system's output for one document: one section and one tag per sentence."""
+
+    sections: list[str]
+    tags: list[str]
+    tag_confidence: list[float] = field(default_factory=list)
+    section_confidence: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if len(self.sections) != len(self.tags):
+            raise ValueError(f"A prediction needs one section and one tag per sentence: got {len(self.sections)} and {len(self.tags)}.")
+        n = len(self.tags)
+        if not self.tag_confidence:
+            self.tag_confidence = [1.0] * n
+        if not self.section_confidence:
+            self.section_confidence = [1.0] * n
+
+
+@runtime_checkable
+class SectionTagger(Protocol):
+    """What every system implements."""
+
+    name: str
+
+    def predict(self, docs: Sequence[Prepared]) -> list[Prediction]:
+        """One :class:`Prediction` per document, in order."""
+        ...
+
+
+def prepare(doc: Document) -> Prepared:
+    """Normalise a document and split it into sentences."""
+    norm = normalize(doc.text, script=doc.meta.script)
+    sentences = split_sentences(norm.text)
+    # paragraph number in doc.text (one line per block) -> block index
+    para_blocks = list(range(len(doc.blocks)))
+    headings: list[bool] = []
+    paragraph_of: list[int] = []
+    for s in sentences:
+        bi = para_blocks[s.paragraph] if s.paragraph < len(para_blocks) else len(doc.blocks) - 1
+        block = doc.blocks[bi]
+        paragraph_of.append(bi)
+        whole = isinstance(block, Paragraph) and len(s.text) >= len(block.text.strip()) - 2
+        headings.append(bool(isinstance(block, Paragraph) and block.heading and whole))
+    return Prepared(document=doc, norm=norm, sentences=sentences, headings=headings, paragraph_of=paragraph_of)
+
+
+_SYSTEMS: dict[str, Callable[..., SectionTagger]] = {}
+
+
+def register_system(name: str, factory: Callable[..., SectionTagger]) -> None:
+    """Make a system available under ``name`` (``factory(**options)`` builds it)."""
+    _SYSTEMS[name] = factory
+
+
+def available_systems() -> list[str]:
+    _load_builtin_systems()
+    return sorted(_SYSTEMS)
+
+
+def get_system(name: str = DEFAULT_SYSTEM, **options: Any) -> SectionTagger:
+    """Build the system registered as ``name``.
+
+    Raises
+    ------
+    ValueError
+        When no system has that name.
+    """
+    _load_builtin_systems()
+    if name not in _SYSTEMS:
+        raise ValueError(f"The 'system' parameter must be one of {sorted(_SYSTEMS)}. Got {name!r} instead.")
+    return _SYSTEMS[name](**options)
+
+
+_BUILTINS = ("xxgk.systems",)
+
+
+def _load_builtin_systems() -> None:
+    from importlib import import_module
+
+    for mod in _BUILTINS:
+        import_module(mod)

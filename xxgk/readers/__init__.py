@@ -1,0 +1,119 @@
+"""Readers: any report (text, HTML, PDF, DOCX) into one :class:`~xxgk.document.Document`.
+
+:func:`read` is the entry point. It detects the format from the content,
+calls the format's reader, then fills in what every format shares: the
+sha256 of the input bytes, the script (simplified or traditional), and the
+metadata found in the text (title, issuing body, year, publication date).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from pathlib import Path
+from typing import Union
+
+from ..document import Document
+from ..errors import EmptyFileError, InputError, NotAReportError, NotAReportWarning, UnsupportedFormatError
+from .detect import FORMATS, detect_format
+
+__all__ = ["read", "read_bytes", "detect_format", "Source", "FORMATS"]
+
+Source = Union[str, os.PathLike, bytes]
+
+
+def read(source: Source, *, format: str | None = None, strict: bool = False, name: str | None = None) -> Document:
+    """Read a report into a :class:`~xxgk.document.Document`.
+
+    Parameters
+    ----------
+    source : path, bytes or str
+        A path to a file, the file's bytes, or (a ``str`` that is not an
+        existing path) the report's text itself.
+    format : {"text", "html", "pdf", "docx"} or None, default None
+        Skip detection and use this reader.
+    strict : bool, default False
+        Raise :class:`~xxgk.errors.NotAReportError` instead of warning when
+        the text shows no sign of being an annual report.
+    name : str, optional
+        A name for the source in messages and provenance (default: the path,
+        or ``"<bytes>"`` / ``"<text>"``).
+
+    Raises
+    ------
+    xxgk.errors.InputError
+        Or one of its subclasses, naming the file and the problem.
+    """
+    if isinstance(source, bytes):
+        return read_bytes(source, name or "<bytes>", format=format, strict=strict)
+    if isinstance(source, str) and ("\n" in source or len(source) > 1024 or not os.path.exists(source)):
+        if not source.strip():
+            raise EmptyFileError(name or "<text>", "The text is empty.")
+        if "\n" in source or len(source) > 255:
+            return read_bytes(source.encode("utf-8"), name or "<text>", format=format or "text", strict=strict)
+    path = Path(source)
+    label = name or str(source)
+    if not path.exists():
+        raise InputError(label, "No such file.", "Check the path.")
+    if path.is_dir():
+        raise InputError(label, "Is a folder, not a file.", "Pass the files in it, or use `xxgk tag FOLDER`.")
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(label, f"Cannot be read ({err.strerror or err}).", "Check its permissions.") from err
+    return read_bytes(data, label, format=format, strict=strict)
+
+
+def read_bytes(data: bytes, path: str, *, format: str | None = None, strict: bool = False) -> Document:
+    """Read a report from its bytes; ``path`` names it in messages and provenance."""
+    if not data or not data.strip():
+        raise EmptyFileError(path, "The file is empty.", "Nothing to read.")
+    fmt = format or detect_format(data, path)
+    if fmt is None:
+        raise UnsupportedFormatError(
+            path, "This is not a file type xxgk reads.", f"xxgk reads {', '.join(FORMATS)} (a .doc must be saved as .docx)."
+        )
+    if fmt not in FORMATS:
+        raise ValueError(f"The 'format' parameter of read must be one of {FORMATS}. Got {fmt!r} instead.")
+    doc = _READERS[fmt]()(data, path)
+    doc.meta.source = path if path not in ("<bytes>", "<text>") else None
+    doc.meta.sha256 = hashlib.sha256(data).hexdigest()
+    doc.meta.format = fmt
+    _finish(doc, path, strict)
+    return doc
+
+
+def _reader(module: str, func: str):
+    def load():
+        from importlib import import_module
+
+        return getattr(import_module(f"{__name__}.{module}"), func)
+
+    return load
+
+
+_READERS = {
+    "text": _reader("text", "read_text"),
+    "html": _reader("html", "read_html"),
+    "pdf": _reader("pdf", "read_pdf"),
+    "docx": _reader("docx", "read_docx"),
+}
+
+
+def _finish(doc: Document, path: str, strict: bool) -> None:
+    from ..normalize import detect_script
+    from .meta import extract_meta, looks_like_report
+
+    text = doc.text
+    if not text.strip() and not doc.tables:
+        raise EmptyFileError(path, "No text was found in the file.")
+    doc.meta.script = detect_script(text)
+    extract_meta(doc)
+    if not looks_like_report(doc):
+        msg = f"{path}: no sign of an open government information annual report (政府信息公开工作年度报告) was found."
+        if strict:
+            raise NotAReportError(path, "No sign of an open government information annual report was found.",
+                                  "Check that this is the right file, or drop --strict.")
+        doc.warnings.append(msg)
+        warnings.warn(msg, NotAReportWarning, stacklevel=3)

@@ -1,0 +1,47 @@
+"""Guess an input's format from its bytes (the extension is only a tie-breaker)."""
+
+from __future__ import annotations
+
+import zipfile
+from io import BytesIO
+
+__all__ = ["detect_format", "FORMATS"]
+
+FORMATS = ("pdf", "docx", "html", "text")
+
+_HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<table", b"<p", b"<div", b"<meta", b"<head")
+
+
+def detect_format(data: bytes, name: str | None = None) -> str | None:
+    """Return ``"pdf"``, ``"docx"``, ``"html"`` or ``"text"``, or None when the bytes are none of them.
+
+    >>> detect_format(b"%PDF-1.7 ...")
+    'pdf'
+    >>> detect_format("<html><body><p>报告</p></body></html>".encode())
+    'html'
+    >>> detect_format("一、总体情况".encode())
+    'text'
+    """
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(BytesIO(data)) as zf:
+                names = set(zf.namelist())
+        except zipfile.BadZipFile:
+            return "docx" if (name or "").lower().endswith(".docx") else None
+        return "docx" if "word/document.xml" in names else None
+    if head.startswith((b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x7fELF")):
+        return None  # legacy .doc (OLE), images, binaries
+    low = head.lower()
+    if any(m in low for m in _HTML_MARKERS) and b"</" in data[:200000].lower():
+        return "html"
+    # text: few control bytes
+    sample = data[:8192]
+    if not sample:
+        return "text"
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    if controls / len(sample) > 0.02:
+        return None
+    return "text"
