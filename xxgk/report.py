@@ -145,8 +145,8 @@ class Report:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Report:
-        from .extract import table_from_dict
-        from .validate import Check, Finding
+        from .extract import Finding, table_from_dict
+        from .validate import Check
 
         return cls(
             meta=DocumentMeta.from_dict(d["meta"]),

@@ -77,6 +77,10 @@ def read_bytes(data: bytes, path: str, *, format: str | None = None, strict: boo
     if fmt not in FORMATS:
         raise ValueError(f"The 'format' parameter of read must be one of {FORMATS}. Got {fmt!r} instead.")
     doc = _READERS[fmt]()(data, path)
+    if fmt == "text":
+        from .text_tables import mark_text_tables
+
+        mark_text_tables(doc)
     doc.meta.source = path if path not in ("<bytes>", "<text>") else None
     doc.meta.sha256 = hashlib.sha256(data).hexdigest()
     doc.meta.format = fmt
