@@ -18,9 +18,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+EXAMPLES := $(wildcard examples/*.txt examples/*.pdf examples/*.html examples/*.docx)
+
 demo: $(STAMP)
-	$(VENV)/bin/xxgk read examples/* > /dev/null
-	$(VENV)/bin/xxgk tables examples/*
+	$(VENV)/bin/xxgk read $(EXAMPLES)
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 -q
