@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 #: Version of the JSON schema of :class:`Document`; bumped on any change.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 BBox = tuple[float, float, float, float]
 
@@ -71,6 +71,9 @@ class Provenance:
         0-based grid position of a cell in its table (requires ``table``).
     char_start, char_end : int or None
         Character span in the decoded source text, where the reader knows it.
+    page_end : int or None
+        Last page of a block that runs on past ``page`` (a paragraph or table
+        split by a page break); ``None`` when it stays on ``page``.
     """
 
     file: str | None = None
@@ -82,6 +85,7 @@ class Provenance:
     col: int | None = None
     char_start: int | None = None
     char_end: int | None = None
+    page_end: int | None = None
 
     def __post_init__(self) -> None:
         if self.bbox is not None:
@@ -92,6 +96,8 @@ class Provenance:
             object.__setattr__(self, "bbox", tuple(float(v) for v in self.bbox))
         if (self.row is not None or self.col is not None) and self.table is None:
             raise ValueError("Provenance.row/col are table coordinates and need a table index.")
+        if self.page_end is not None and (self.page is None or self.page_end < self.page):
+            raise ValueError(f"Provenance.page_end must follow page. Got page={self.page}, page_end={self.page_end} instead.")
         for name in ("page", "line"):
             value = getattr(self, name)
             if value is not None and value < 1:

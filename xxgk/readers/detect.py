@@ -32,6 +32,8 @@ def detect_format(data: bytes, name: str | None = None) -> str | None:
         except zipfile.BadZipFile:
             return "docx" if (name or "").lower().endswith(".docx") else None
         return "docx" if "word/document.xml" in names else None
+    if head.startswith(b"\xd0\xcf\x11\xe0") and "EncryptedPackage".encode("utf-16-le") in data:
+        return "docx"  # a password-protected OOXML file: the docx reader raises EncryptedFileError
     if head.startswith((b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x7fELF")):
         return None  # legacy .doc (OLE), images, binaries
     low = head.lower()
