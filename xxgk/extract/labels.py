@@ -19,6 +19,7 @@ data and calls :func:`best_match` with it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -175,12 +176,34 @@ def best_match(
     if not q:
         return None
     best: LabelMatch | None = None
+    floor = threshold
     for key, labels in candidates:
         for lab in labels:
             v = label_key(lab)
+            if best is not None:
+                floor = max(threshold, best.score)
+            if not _may_reach(q, v, floor):
+                continue
             s = similarity(q, v)
-            if best is None or s > best.score:
+            if s >= threshold and (best is None or s > best.score):
                 best = LabelMatch(key, s, v)
-    if best is None or best.score < threshold:
-        return None
     return best
+
+
+def _may_reach(a: str, b: str, floor: float) -> bool:
+    """Cheap upper bounds: can :func:`similarity` of ``a`` and ``b`` reach ``floor``?"""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    short, long_ = (a, b) if la <= lb else (b, a)
+    if len(short) >= 4 and long_.startswith(short):
+        return True
+    if 2.0 * min(la, lb) / (la + lb) < floor:
+        return False
+    common = sum((_chars(a) & _chars(b)).values())  # characters the two share, with repeats
+    return 2.0 * common / (la + lb) >= floor
+
+
+@lru_cache(maxsize=8192)
+def _chars(s: str) -> Counter[str]:
+    return Counter(s)

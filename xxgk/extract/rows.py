@@ -1,0 +1,252 @@
+"""Laying read rows out under a template's keys, for the row-per-item tables (``active_disclosure``, ``applications``).
+
+Both input forms end here: :func:`xxgk.extract.grid.read_grid_rows` (real
+cells) and :func:`read_flat_rows` (one cell per line, reading order only)
+produce :class:`~xxgk.extract.grid.RowRecord` s; :func:`assemble` turns them
+into an :class:`~xxgk.extract.model.ExtractedTable`, keeping every raw string
+and provenance, and reports what did not fit as findings — never inventing a
+number.
+"""
+
+from __future__ import annotations
+
+from ..document import Cell, Table
+from .cells import parse_cell
+from .grid import RowRecord, cell_provenance, is_label
+from .model import ExtractedTable, Finding, TableValue
+from .templates import TableTemplate
+
+__all__ = ["assemble", "read_flat_rows", "value_of"]
+
+
+def value_of(cell: Cell, table: Table) -> TableValue:
+    """A :class:`TableValue` for one source cell: its number (or empty mark), raw text and provenance."""
+    p = parse_cell(cell.text)
+    return TableValue(value=p.value, raw=p.raw, status=p.status, provenance=cell_provenance(cell, table))
+
+
+def _missing() -> TableValue:
+    return TableValue(value=None, raw=None, status="missing", provenance=None)
+
+
+def read_flat_rows(tokens: list[Cell], table: Table, template: TableTemplate) -> list[RowRecord]:
+    """Read rows from cells given one per line in reading order (the flattened web page).
+
+    A token that names a template row starts a row; the value tokens after
+    it (numbers, empty marks, unreadable non-words) are its values, in the
+    template's column order. Group labels (（三）不予公开) set the context
+    for short row labels; header labels are skipped. A row label followed
+    by no value is kept as a weak record, replaced by a later one with values.
+    """
+    records: list[RowRecord] = []
+    group: str | None = None
+    started = False
+    i = 0
+    n = len(tokens)
+    while i < n:
+        tok = tokens[i]
+        if not is_label(tok.text):
+            # values without a row label before them
+            j = i
+            while j < n and not is_label(tokens[j].text):
+                j += 1
+            records.append(RowRecord(None, None, tokens[i:j], None, table, 0.0))
+            i = j
+            continue
+        j = i + 1
+        while j < n and not is_label(tokens[j].text):
+            j += 1
+        values = tokens[i + 1 : j]
+        g = template.match_group(tok.text)
+        m = None
+        if g is not None and g.score >= 0.99:
+            alt = template.match_alternate(tok.text) if values else None
+            if alt is None:
+                group = g.key
+                i = j
+                continue
+            m = alt
+        if m is None:
+            m = template.match_row(tok.text, group=group, alternates=True)
+        if m is not None and (values or started):  # before the first row with values: header words (总计, 其他)
+            records.append(RowRecord(m.key, tok, list(values), None, table, m.score))
+            started = started or bool(values)
+        elif values and any(parse_cell(v.text).status == "ok" for v in values):
+            records.append(RowRecord(None, tok, list(values), None, table, 0.0))
+        i = j
+    return records
+
+
+def _fit(values: list[Cell], n: int) -> tuple[list[Cell], int]:
+    """Trim cells at the ends while there are more cells than columns; return cells and the extra count.
+
+    Leading empty or unreadable cells go first (label columns), then trailing empty ones.
+    """
+    vals = list(values)
+    while len(vals) > n and vals and parse_cell(vals[0].text).status in ("blank", "unreadable"):
+        vals.pop(0)  # an empty label-column cell, or a label that is not words (□□□ from a missing font)
+    while len(vals) > n and vals and not vals[-1].text.strip():
+        vals.pop()
+    return vals, max(0, len(vals) - n)
+
+
+def _place_unlabelled(records: list[RowRecord], template: TableTemplate, findings: list[Finding]) -> None:
+    """Give unlabelled rows the template rows between their recognised neighbours, when the count fits."""
+    order = {k: i for i, k in enumerate(template.row_keys)}
+    i = 0
+    while i < len(records):
+        if records[i].key is not None:
+            i += 1
+            continue
+        j = i
+        while j < len(records) and records[j].key is None:
+            j += 1
+        before = next((order[r.key] for r in reversed(records[:i]) if r.key in order), -1)
+        after = next((order[r.key] for r in records[j:] if r.key in order), len(order))
+        run = records[i:j]
+        if before >= 0 and after - before - 1 == len(run):
+            for k, rec in enumerate(run):
+                rec.key = template.row_keys[before + 1 + k]
+                label = rec.label.text if rec.label is not None else "(no label)"
+                findings.append(Finding(
+                    kind="row_by_position", table=template.name,
+                    message=f"Row label {label!r} matches no {template.name} row; placed as {rec.key!r} by its position.",
+                    cells=[rec.key], provenance=rec.label.provenance if rec.label is not None else None,
+                ))
+        i = j
+
+
+def assemble(
+    records: list[RowRecord], template: TableTemplate, source_form: str, findings: list[Finding]
+) -> ExtractedTable | None:
+    """Build the canonical table from read rows; append findings; None when no row was recognised.
+
+    Every template row appears in the result, in template order; a row not
+    found has cells with status ``missing`` (and a ``missing_row`` or
+    ``half_table`` finding). A 2021 table that prints （六）其他处理 as one
+    row gets ``other_processing`` in place of the three ``other_*`` rows.
+    """
+    name = template.name
+    if not any(rec.key is not None and rec.values for rec in records):
+        return None  # not this table (or nothing of it survived): no row with values was recognised
+    _place_unlabelled(records, template, findings)
+    chosen: dict[str, RowRecord] = {}
+    for rec in records:
+        if rec.key is None:
+            if any(parse_cell(c.text).status == "ok" for c in rec.values):
+                label = rec.label.text if rec.label is not None else "(no label)"
+                findings.append(Finding(
+                    kind="unrecognised_row", table=name,
+                    message=f"A row with numbers under label {label!r} matches no {name} row; its numbers are not used.",
+                    provenance=(rec.label or rec.values[0]).provenance,
+                ))
+            continue
+        old = chosen.get(rec.key)
+        if old is None or (not old.values and rec.values):
+            chosen[rec.key] = rec
+        elif rec.values:
+            findings.append(Finding(
+                kind="duplicate_row", table=name,
+                message=f"Row {rec.key!r} appears twice; the first is kept.",
+                cells=[rec.key], provenance=rec.label.provenance if rec.label is not None else None,
+            ))
+    if not chosen:
+        return None
+    order = list(template.row_keys)
+    for alt in template.alternates:
+        if alt.key in chosen:
+            if any(k in chosen and chosen[k].values for k in alt.replaces) or not chosen[alt.key].values:
+                del chosen[alt.key]
+            else:
+                at = min(order.index(k) for k in alt.replaces)
+                order = [k for k in order if k not in alt.replaces]
+                order.insert(at, alt.key)
+                for k in alt.replaces:
+                    chosen.pop(k, None)
+                findings.append(Finding(
+                    kind="template_variant", table=name,
+                    message=f"The table prints {alt.labels[0]} as one row ({alt.key}) instead of {len(alt.replaces)} rows.",
+                    cells=[alt.key],
+                ))
+    first = next(iter(chosen.values()))
+    out = ExtractedTable(name=name, template=template.generation, source_form=source_form,
+                         provenance=first.table.provenance)
+    missing: list[str] = []
+    empty: list[str] = []
+    for key in order:
+        cols = template.columns_for(key)
+        rec = chosen.get(key)
+        if rec is None or not rec.values:
+            out.rows[key] = {c: _missing() for c in cols}
+            (missing if rec is None else empty).append(key)
+            continue
+        out.rows[key] = _row_values(rec, cols, name, findings)
+    if empty:
+        findings.append(Finding(
+            kind="empty_row", table=name,
+            message=f"{len(empty)} rows of {name} are printed with no value cells (a flattened page drops empty "
+                    f"cells; nothing says whether they were empty or 0): {', '.join(empty)}.",
+            cells=[f"{k}.{c}" for k in empty for c in template.columns_for(k)],
+            provenance=out.provenance,
+        ))
+    if missing:
+        truncated = order[len(order) - len(missing):] == missing
+        kind = "half_table" if truncated and len(missing) < len(order) else "missing_row"
+        findings.append(Finding(
+            kind=kind, table=name,
+            message=(f"{len(missing)} of {len(order)} rows of {name} were not found"
+                     + (" (the table stops early)" if kind == "half_table" else "") + f": {', '.join(missing)}."),
+            cells=[f"{k}.{c}" for k in missing for c in template.columns_for(k)],
+            provenance=out.provenance,
+        ))
+    return out
+
+
+def _row_values(rec: RowRecord, cols: tuple[str, ...], name: str, findings: list[Finding]) -> dict[str, TableValue]:
+    row: dict[str, TableValue] = {}
+    named = [k for k in (rec.slots or []) if k in cols]
+    if rec.slots is not None and len(rec.slots) == len(rec.values) and named and len(set(named)) == len(named):
+        # the header says where each cell goes
+        for cell, key in zip(rec.values, rec.slots):
+            if key in cols and key not in row:
+                row[key] = value_of(cell, rec.table)
+    else:
+        vals, extra = _fit(rec.values, len(cols))
+        if len(vals) < len(cols):
+            # fewer cells than columns and no header to place them: which ones are lost is unknown
+            raws = [c.text.strip() for c in vals]
+            findings.append(Finding(
+                kind="ambiguous", table=name,
+                message=f"Row {rec.key!r} has {len(vals)} value cells ({', '.join(raws)}) for {len(cols)} columns "
+                        f"and nothing says which columns they belong to; its cells are left empty.",
+                cells=[f"{rec.key}.{c}" for c in cols], candidates=raws,
+                provenance=rec.label.provenance if rec.label is not None else None,
+            ))
+            return {c: TableValue(value=None, raw=None, status="ambiguous", provenance=None) for c in cols}
+        if extra:
+            findings.append(Finding(
+                kind="extra_cells", table=name,
+                message=f"Row {rec.key!r} has {len(vals)} value cells for {len(cols)} columns; the first {len(cols)} are used.",
+                cells=[rec.key], provenance=vals[len(cols)].provenance,
+            ))
+        for key, cell in zip(cols, vals):
+            row[key] = value_of(cell, rec.table)
+    lost = [c for c in cols if c not in row]
+    if lost:
+        findings.append(Finding(
+            kind="missing_cells", table=name,
+            message=f"Row {rec.key!r} has no cell under {', '.join(lost)}; left missing.",
+            cells=[f"{rec.key}.{c}" for c in lost],
+            provenance=rec.label.provenance if rec.label is not None else None,
+        ))
+    for key in cols:
+        row.setdefault(key, _missing())
+    for key in cols:
+        v = row[key]
+        if v.status == "unreadable":
+            findings.append(Finding(
+                kind="unreadable", table=name,
+                message=f"Cell {rec.key}.{key} holds {v.raw!r} where a number belongs; no value is given.",
+                cells=[f"{rec.key}.{key}"], provenance=v.provenance,
+            ))
+    return {k: row[k] for k in cols}
