@@ -22,6 +22,8 @@ def detect_format(data: bytes, name: str | None = None) -> str | None:
     >>> detect_format("一、总体情况".encode())
     'text'
     """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "text"  # UTF-16 with its byte-order mark (Windows "Unicode" text)
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
         return "pdf"
