@@ -21,10 +21,16 @@ install: $(STAMP)
 EXAMPLES := $(wildcard examples/*.txt examples/*.pdf examples/*.html examples/*.docx)
 
 demo: $(STAMP)
-	$(VENV)/bin/xxgk read $(EXAMPLES)
+	$(VENV)/bin/xxgk tables examples/001_huaian_hongze_2023.pdf
+	$(VENV)/bin/xxgk tag $(EXAMPLES) --out demo-out
+	$(PY) -c "import xxgk; r = xxgk.load('demo-out'); print(r.sentences.groupby(['section', 'tag']).size().unstack(fill_value=0))"
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 -q
+
+# Regenerates the README's "Accuracy" section (rules as is, baseline cross-validated; clean and perturbed).
+accuracy: $(STAMP)
+	$(PY) -m xxgk.evaluate.accuracy --gold ../shared/gold --readme README.md
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check xxgk tests training benchmarks

@@ -1,0 +1,595 @@
+"""The engine of ``xxgk tag``: many reports in, tidy tables out, a crash costs only its file.
+
+:func:`tag` expands the inputs (files, folders searched recursively, globs),
+analyses each report, in worker processes when ``jobs > 1`` (each builds
+the system once, in its initializer), and writes each report's rows as soon
+as they are ready to ``DIR/parts/<pipeline>/<doc_id>.json`` through a
+temporary file and a rename. When every input is done it gathers the parts,
+in input order, into one table per kind (:mod:`xxgk.rows`) and a manifest
+(:mod:`xxgk.io`).
+
+A run that is killed leaves only whole parts; the next run with
+``resume=True`` (the default) skips every input whose content sha256 and
+pipeline (xxgk version, system, model version, options) already have a
+part, so it ends with the same tables as a run that was never interrupted.
+The tables describe the inputs of the run that wrote them.
+
+A file that fails (unreadable, not a format xxgk reads, a damaged PDF, a
+bug) becomes one row of ``errors`` with its error type and message, and the
+run goes on. A worker process that dies (a crash in a native library) costs
+only the file it was reading: the files it had in hand are run again one at
+a time, and the one that kills its worker again is recorded as
+``WorkerCrashError``.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import time
+import warnings
+from collections import deque
+from collections.abc import Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .io import FORMATS, atomic_write_text, write_manifest, write_tables
+from .rows import ROWS_SCHEMA_VERSION, TABLES, doc_id_for, empty_rows, error_row, report_rows
+
+__all__ = ["REPORT_SUFFIXES", "TagOptions", "TagSummary", "expand_inputs", "pipeline_key", "tag"]
+
+#: File name endings a folder is searched for (a file named explicitly is always taken).
+REPORT_SUFFIXES = (".txt", ".text", ".htm", ".html", ".shtml", ".xhtml", ".pdf", ".docx", ".doc")
+
+#: How worker processes start: ``forkserver`` (clean processes, no inherited
+#: threads) where the platform has it, else ``spawn``.
+_START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+_PARTS = "parts"
+
+
+class WorkerCrashError(RuntimeError):
+    """The worker process died while reading this file (recorded in ``errors``, never raised)."""
+
+
+# -- options and summary ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TagOptions:
+    """Settings of one :func:`tag` run, checked when made.
+
+    Parameters
+    ----------
+    format : {"parquet", "jsonl"}, default "parquet"
+        The tables' file format.
+    jobs : int, default 1
+        Worker processes; 1 runs in this process.
+    system : str, default "rules"
+        The system that places sections and tags (see :func:`xxgk.pipeline.get_system`).
+    resume : bool, default True
+        Skip inputs already done by an earlier run with the same pipeline.
+    strict : bool, default False
+        Record inputs with no sign of being an annual report as errors.
+    progress : bool or None, default None
+        Show a progress bar; None shows it when standard error is a terminal.
+    """
+
+    format: str = "parquet"
+    jobs: int = 1
+    system: str = "rules"
+    resume: bool = True
+    strict: bool = False
+    progress: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.format not in FORMATS:
+            raise ValueError(f"The 'format' parameter of tag must be one of {list(FORMATS)}. Got {self.format!r} instead.")
+        if isinstance(self.jobs, bool) or not isinstance(self.jobs, int) or self.jobs < 1:
+            raise ValueError(f"The 'jobs' parameter of tag must be a positive int. Got {self.jobs!r} instead.")
+        if not isinstance(self.system, str) or not self.system:
+            raise ValueError(f"The 'system' parameter of tag must be a system name such as 'rules'. Got {self.system!r} instead.")
+
+
+@dataclass
+class TagSummary:
+    """What a :func:`tag` run did.
+
+    ``done`` and ``failed`` count the inputs processed by this run,
+    ``skipped`` those an earlier run had done (``skipped_failed`` of them
+    are in ``errors``); ``errors`` is the number of rows of the errors table
+    written, ``broken_rules`` the failed consistency checks in the output and
+    ``documents_with_broken_rules`` the reports that break at least one.
+    """
+
+    out: str
+    format: str
+    inputs: int = 0
+    done: int = 0
+    failed: int = 0
+    skipped: int = 0
+    skipped_failed: int = 0
+    errors: int = 0
+    broken_rules: int = 0
+    documents_with_broken_rules: int = 0
+    wall_s: float = 0.0
+    complete: bool = True
+    tables: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when every input is in ``documents`` (none in ``errors``)."""
+        return self.errors == 0 and self.complete
+
+    @property
+    def rate(self) -> float:
+        """Inputs processed per second of wall time (skipped ones excluded)."""
+        return (self.done + self.failed) / self.wall_s if self.wall_s > 0 else 0.0
+
+    def describe(self) -> str:
+        """The closing summary, in one paragraph."""
+        skipped = f"{self.skipped} skipped as already done"
+        if self.skipped_failed:
+            skipped += f" ({self.skipped_failed} of them failed before)"
+        lines = [
+            f"{self.inputs} inputs: {self.done} done, {self.failed} failed, {skipped}.",
+            f"{self.broken_rules} consistency rules broken in {self.documents_with_broken_rules} documents.",
+            f"Wall time {self.wall_s:.1f} s ({self.rate:.1f} reports/s).",
+            f"Tables ({self.format}) in {self.out}: "
+            + ", ".join(f"{name} {n}" for name, n in self.tables.items()) + ".",
+        ]
+        if not self.complete:
+            lines.append("Interrupted: the tables hold the inputs done so far; run the same command again to finish.")
+        if self.errors:
+            lines.append(f"{self.errors} inputs failed: see the errors table.")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# -- inputs ----------------------------------------------------------------
+
+
+def _is_report_file(path: Path) -> bool:
+    return (
+        path.suffix.lower() in REPORT_SUFFIXES
+        and not any(part.startswith(".") for part in path.parts[-1:])
+        and (path.is_file() or path.is_symlink())
+    )
+
+
+def _walk(folder: Path) -> list[Path]:
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(root) / name
+            if _is_report_file(path):
+                found.append(path)
+    return found
+
+
+def expand_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
+    """Every file the inputs name, in order, each once.
+
+    A file is taken as it is; a folder gives the report files in it and in
+    its sub-folders (:data:`REPORT_SUFFIXES`, hidden files left out), sorted;
+    a glob (``reports/**/*.pdf``) gives what it matches, folders searched as
+    above.
+
+    Raises
+    ------
+    InputError
+        For an input that names nothing, or a folder or glob with no report
+        file in it: checked before any work starts.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("b.txt", "a.pdf", "sub/c.html", "notes.tsv"):
+    ...     (d / name).parent.mkdir(exist_ok=True); _ = (d / name).write_text("x")
+    >>> [p.relative_to(d).as_posix() for p in expand_inputs([d, d / "b.txt"])]
+    ['a.pdf', 'b.txt', 'sub/c.html']
+    """
+    out: list[Path] = []
+    seen: set[str] = set()
+    for raw in inputs:
+        text = os.fspath(raw)
+        path = Path(text)
+        if path.is_dir():
+            found = _walk(path)
+            what = "folder"
+        elif path.is_file() or path.is_symlink():
+            found = [path]
+            what = "file"
+        elif glob.has_magic(text):
+            found = []
+            for match in sorted(glob.glob(text, recursive=True)):
+                m = Path(match)
+                found.extend(_walk(m) if m.is_dir() else [m])
+            what = "glob"
+        else:
+            raise InputError(text, "No such file or folder.",
+                             "Check the path; quote a glob so that xxgk expands it, e.g. 'reports/**/*.pdf'.")
+        if not found:
+            problem = ("This glob matches no file." if what == "glob"
+                       else f"This folder holds no report file ({', '.join(REPORT_SUFFIXES)}).")
+            raise InputError(text, problem, "Check the path, or name the files themselves.")
+        for p in found:
+            key = os.path.abspath(p)
+            if key not in seen:
+                seen.add(key)
+                out.append(p)
+    return out
+
+
+# -- the pipeline a result depends on ---------------------------------------
+
+
+def _model_version(tagger: Any) -> str:
+    for name in ("version", "model_version"):
+        value = getattr(tagger, name, None)
+        if value:
+            return str(value)
+    return ""
+
+
+def pipeline_key(system: str, model_version: str = "", strict: bool = False) -> dict[str, Any]:
+    """What a result depends on besides the input's bytes; a change makes every input run again.
+
+    >>> key = pipeline_key("rules")
+    >>> sorted(key)
+    ['model', 'rows_schema', 'strict', 'system', 'xxgk']
+    """
+    from . import __version__
+
+    return {"xxgk": __version__, "system": system, "model": model_version, "strict": bool(strict),
+            "rows_schema": ROWS_SCHEMA_VERSION}
+
+
+def _pipeline_id(key: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
+
+
+# -- one input ---------------------------------------------------------------
+
+
+def _process_one(path: str, tagger: Any, strict: bool, parts: str, pipeline_id: str) -> dict[str, Any]:
+    """Analyse one input and write its part; every failure becomes an error row."""
+    from .api import analyze
+    from .readers import read_bytes
+
+    sha: str | None = None
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        failure: BaseException | None = InputError(path, f"Cannot be read ({err.strerror or err}).",
+                                                   "Check that it exists and that it may be read.")
+        rows = empty_rows()
+    else:
+        sha = hashlib.sha256(data).hexdigest()
+        failure = None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                doc = read_bytes(data, path, strict=strict)
+                report = analyze(doc, system=tagger)
+                rows = report_rows(report, doc_id=doc_id_for(path, sha), path=path)
+        except Exception as err:  # noqa: BLE001  (any failure costs only this file)
+            failure = err
+            rows = empty_rows()
+    doc_id = doc_id_for(path, sha)
+    if failure is not None:
+        rows["errors"].append(error_row(path, failure, sha256=sha, doc_id=doc_id))
+    _write_part(Path(parts), doc_id, {"path": os.path.abspath(path), "sha256": sha, "pipeline": pipeline_id}, rows)
+    broken = sum(1 for c in rows["checks"] if _is_broken(c))
+    return {"path": path, "doc_id": doc_id, "failed": failure is not None, "broken": broken}
+
+
+def _is_broken(check_row: dict[str, Any]) -> bool:
+    return str(check_row.get("status") or "").lower().startswith("fail")
+
+
+def _part_path(parts: Path, doc_id: str) -> Path:
+    return parts / f"{doc_id}.json"
+
+
+def _write_part(parts: Path, doc_id: str, key: dict[str, Any], rows: dict[str, list[dict[str, Any]]]) -> None:
+    payload = {"key": key, "rows": {name: rows[name] for name in TABLES if rows.get(name)}}
+    # no fsync: a part survives a killed process; one damaged by a power cut fails to parse and is redone
+    atomic_write_text(_part_path(parts, doc_id), json.dumps(payload, ensure_ascii=False), fsync=False)
+
+
+def _read_part(parts: Path, doc_id: str) -> dict[str, list[dict[str, Any]]] | None:
+    """The rows of a part, or None when it is absent or damaged (then the input is done again)."""
+    path = _part_path(parts, doc_id)
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        rows = payload["rows"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return rows if isinstance(rows, dict) else None
+
+
+# -- worker processes ----------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str) -> None:
+    """Build the system once per worker process; a failure is kept and reported by :func:`_worker_info`."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    _WORKER.update(strict=strict, parts=parts, pipeline_id=pipeline_id, tagger=None, error=None)
+    try:
+        from .pipeline import get_system
+
+        _WORKER["tagger"] = get_system(system)
+    except Exception as err:  # noqa: BLE001  (re-raised in the main process by _worker_info)
+        _WORKER["error"] = err
+
+
+def _worker_info() -> str:
+    if _WORKER.get("error") is not None:
+        raise _WORKER["error"]
+    return _model_version(_WORKER["tagger"])
+
+
+def _worker_process(path: str) -> dict[str, Any]:
+    if _WORKER.get("error") is not None:
+        raise _WORKER["error"]
+    return _process_one(path, _WORKER["tagger"], _WORKER["strict"], _WORKER["parts"], _WORKER["pipeline_id"])
+
+
+class _Pool:
+    """A process pool that survives a worker's death, costing only the file that killed it."""
+
+    def __init__(self, opts: TagOptions) -> None:
+        self.opts = opts
+        self.parts = ""
+        self.pipeline_id = ""
+        self.executor: ProcessPoolExecutor | None = None
+
+    def _start(self, workers: int, parts: str, pipeline_id: str) -> ProcessPoolExecutor:
+        ctx = multiprocessing.get_context(_START_METHOD)
+        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(self.opts.system, self.opts.strict, parts, pipeline_id))
+
+    def model_version(self) -> str:
+        """Start one worker to learn the system's version (and fail early when it cannot be built)."""
+        probe = self._start(1, "", "")
+        try:
+            return probe.submit(_worker_info).result()
+        finally:
+            probe.shutdown(wait=True)
+
+    def run(self, paths: Sequence[str], parts: Path, pipeline_id: str, on_result) -> None:
+        self.parts, self.pipeline_id = str(parts), pipeline_id
+        pending = deque(paths)
+        window = self.opts.jobs * 4
+        self.executor = self._start(self.opts.jobs, self.parts, pipeline_id)
+        inflight: dict[Future, str] = {}
+        try:
+            while pending or inflight:
+                while pending and len(inflight) < window:
+                    path = pending.popleft()
+                    inflight[self.executor.submit(_worker_process, path)] = path
+                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                suspects: list[str] = []
+                for fut in done:
+                    path = inflight.pop(fut)
+                    try:
+                        on_result(fut.result())
+                    except BrokenProcessPool:
+                        suspects.append(path)
+                if suspects:  # a worker died: every file in flight is a suspect
+                    suspects.extend(inflight.values())
+                    inflight.clear()
+                    self.executor.shutdown(wait=True, cancel_futures=True)
+                    for path in suspects:
+                        on_result(self._isolated(path))
+                    self.executor = self._start(self.opts.jobs, self.parts, pipeline_id)
+        finally:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def _isolated(self, path: str) -> dict[str, Any]:
+        """Run one file in a worker of its own; record it as a crash when that worker dies too."""
+        single = self._start(1, self.parts, self.pipeline_id)
+        try:
+            return single.submit(_worker_process, path).result()
+        except BrokenProcessPool:
+            err = WorkerCrashError(f"{path}: the worker process died while reading this file.")
+            sha = _sha256_or_none(path)
+            doc_id = doc_id_for(path, sha)
+            rows = empty_rows()
+            rows["errors"].append(error_row(path, err, sha256=sha, doc_id=doc_id))
+            _write_part(Path(self.parts), doc_id, {"path": os.path.abspath(path), "sha256": sha,
+                                                   "pipeline": self.pipeline_id}, rows)
+            return {"path": path, "doc_id": doc_id, "failed": True, "broken": 0}
+        finally:
+            single.shutdown(wait=True)
+
+
+def _sha256_or_none(path: str) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+# -- the run -------------------------------------------------------------------
+
+
+def _progress_bar(total: int, initial: int, show: bool | None):
+    from tqdm.auto import tqdm
+
+    disable = (not sys.stderr.isatty()) if show is None else not show
+    return tqdm(total=total, initial=initial, unit="report", desc="xxgk tag", disable=disable, file=sys.stderr,
+                dynamic_ncols=True, smoothing=0.1)
+
+
+def tag(
+    inputs: Iterable[str | os.PathLike],
+    out: str | os.PathLike,
+    *,
+    format: str = "parquet",
+    jobs: int = 1,
+    system: str = "rules",
+    resume: bool = True,
+    strict: bool = False,
+    progress: bool | None = None,
+) -> TagSummary:
+    r"""Analyse every report the inputs name and write tidy tables to ``out``.
+
+    Parameters
+    ----------
+    inputs : iterable of path or str
+        Files, folders (searched recursively) and globs; see :func:`expand_inputs`.
+    out : path
+        The output folder (made when missing).
+    format, jobs, system, resume, strict, progress
+        See :class:`TagOptions`.
+
+    Returns
+    -------
+    TagSummary
+        Counts, wall time and where the tables are; ``summary.ok`` is False
+        when any input failed.
+
+    Raises
+    ------
+    InputError
+        When an input names nothing (before any work starts).
+    ValueError
+        For a bad parameter or an unknown system.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, xxgk
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.txt").write_text("2021年政府信息公开工作年度报告\n一、总体情况\n2021年，共受理申请6件。")
+    >>> summary = tag([d], d / "out", progress=False)
+    >>> summary.done, summary.failed, summary.ok
+    (1, 0, True)
+    >>> xxgk.load(d / "out").sentences["text"].tolist()[-1]
+    '2021年,共受理申请6件。'
+    >>> tag([d], d / "out", progress=False).skipped  # a second run finds it done
+    1
+    """
+    opts = TagOptions(format=format, jobs=jobs, system=system, resume=resume, strict=strict, progress=progress)
+    files = expand_inputs(inputs)
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(str(out), "The output must be a folder, and this is a file.", "Name a folder with --out.")
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+
+    pool: _Pool | None = None
+    tagger = None
+    if opts.jobs == 1:
+        from .pipeline import get_system
+
+        tagger = get_system(opts.system)
+        model_version = _model_version(tagger)
+    else:
+        pool = _Pool(opts)
+        model_version = pool.model_version()
+    key = pipeline_key(opts.system, model_version, opts.strict)
+    pid = _pipeline_id(key)
+    parts = out / _PARTS / pid
+    parts.mkdir(parents=True, exist_ok=True)
+
+    paths = [str(p) for p in files]
+    doc_ids: dict[str, str] = {}
+    earlier: dict[str, dict[str, list[dict[str, Any]]]] = {}  # path -> rows an earlier run wrote
+    todo: list[str] = []
+    for path in paths:
+        sha = _sha256_or_none(path)
+        doc_ids[path] = doc_id_for(path, sha)
+        if opts.resume and sha is not None:
+            rows = _read_part(parts, doc_ids[path])
+            if rows is not None:
+                earlier[path] = rows
+                continue
+        todo.append(path)
+
+    summary = TagSummary(out=str(out), format=opts.format, inputs=len(paths), skipped=len(paths) - len(todo))
+    bar = _progress_bar(len(paths), summary.skipped, opts.progress)
+
+    def on_result(result: dict[str, Any]) -> None:
+        doc_ids[result["path"]] = result["doc_id"]
+        if result["failed"]:
+            summary.failed += 1
+        else:
+            summary.done += 1
+        bar.update(1)
+        bar.set_postfix(failed=summary.failed, skipped=summary.skipped, refresh=False)
+
+    interrupted = False
+    try:
+        if pool is None:
+            for path in todo:
+                on_result(_process_one(path, tagger, opts.strict, str(parts), pid))
+        elif todo:
+            pool.run(todo, parts, pid, on_result)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        bar.close()
+
+    summary.complete = not interrupted
+    _consolidate(paths, doc_ids, parts, out, opts, key, pid, summary, earlier, start)
+    if interrupted:
+        raise KeyboardInterrupt
+    return summary
+
+
+def _consolidate(paths: list[str], doc_ids: dict[str, str], parts: Path, out: Path, opts: TagOptions,
+                 key: dict[str, Any], pid: str, summary: TagSummary, earlier: dict[str, Any], start: float) -> None:
+    """Gather the parts of this run's inputs, in input order, into the tables and the manifest."""
+    tables = empty_rows()
+    for path in paths:
+        rows = earlier[path] if path in earlier else _read_part(parts, doc_ids[path])
+        if rows is None:  # not done (the run was interrupted)
+            summary.complete = False
+            continue
+        for name in TABLES:
+            tables[name].extend(rows.get(name, []))
+        if path in earlier and rows.get("errors"):
+            summary.skipped_failed += 1
+    written = write_tables(tables, out, format=opts.format)
+    summary.errors = len(tables["errors"])
+    broken = [c for c in tables["checks"] if _is_broken(c)]
+    summary.broken_rules = len(broken)
+    summary.documents_with_broken_rules = len({c["doc_id"] for c in broken})
+    summary.tables = {name: len(tables[name]) for name in TABLES}
+    summary.wall_s = round(time.perf_counter() - start, 3)
+    write_manifest(out, {
+        "xxgk_version": key["xxgk"],
+        "rows_schema": ROWS_SCHEMA_VERSION,
+        "system": opts.system,
+        "model_version": key["model"],
+        "pipeline": key,
+        "pipeline_id": pid,
+        "format": opts.format,
+        "options": {"jobs": opts.jobs, "resume": opts.resume, "strict": opts.strict, "system": opts.system,
+                    "format": opts.format},
+        "complete": summary.complete,
+        "tables": {name: {"file": path.name, "rows": len(tables[name])} for name, path in written.items()},
+        "summary": {k: v for k, v in summary.to_dict().items() if k not in ("tables", "out", "format")},
+    })
