@@ -39,6 +39,10 @@ __all__ = [
     "Report",
     "Section",
     "Sentence",
+    "ExtractedTable",
+    "TableValue",
+    "Finding",
+    "Check",
     "XxgkError",
     "SECTION_LABELS",
     "TAGS",
@@ -53,6 +57,10 @@ _LAZY = {
     "Report": ("report", "Report"),
     "Section": ("report", "Section"),
     "Sentence": ("report", "Sentence"),
+    "ExtractedTable": ("extract.model", "ExtractedTable"),
+    "TableValue": ("extract.model", "TableValue"),
+    "Finding": ("extract.model", "Finding"),
+    "Check": ("validate", "Check"),
 }
 
 

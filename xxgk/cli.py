@@ -62,8 +62,178 @@ def _run_read(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+# --- analyze ----------------------------------------------------------------
+
+
+def _add_analyze(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("analyze", help="Analyse one report: sections, sentence tags, tables and their checks.")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="Print the whole report as JSON.")
+    p.add_argument("--system", default="rules", help="The system that places sections and tags (default: rules).")
+    p.add_argument("--strict", action="store_true", help="Fail on a file with no sign of being an annual report.")
+
+
+def _run_analyze(args: argparse.Namespace) -> int:
+    from .api import analyze
+    from .errors import XxgkError
+
+    try:
+        report = analyze(args.file, system=args.system, strict=args.strict)
+    except (XxgkError, ValueError) as err:
+        _error(args.file, err)
+        return 1
+    if args.json:
+        _emit(report.to_json())
+        return 0
+    m = report.meta
+    _emit(f"== {args.file}")
+    _emit(f"   body={m.body!r} year={m.year} format={m.format} script={m.script} pages={m.pages} system={report.system}")
+    for w in report.warnings:
+        _emit(f"   warning: {w}")
+    for sec in report.sections:
+        _emit(f"-- {sec.label} ({len(sec.sentences)} sentences)")
+        for i in sec.sentences:
+            s = report.sentences[i]
+            _emit(f"   {s.tag:<11} {s.confidence:.2f}  {s.text[:70]}")
+    for name, table in report.tables.items():
+        cells = table.cells() if hasattr(table, "cells") else []
+        filled = sum(1 for _, _, v in cells if v.value is not None)
+        _emit(f"== table {name} (template {getattr(table, 'template', '?')}): {filled}/{len(cells)} cells with a number")
+    checks = [c.to_dict() if hasattr(c, "to_dict") else dict(c) for c in report.checks]
+    if checks:
+        counts = {st: sum(1 for d in checks if d.get("status") == st) for st in dict.fromkeys(d.get("status") for d in checks)}
+        _emit("== checks: " + ", ".join(f"{n} {st}" for st, n in counts.items()))
+    for d in checks:  # the passing ones are only counted
+        if d.get("status") != "pass":
+            _emit(f"   {d.get('rule')} {d.get('status')}: {d.get('message') or ''}".rstrip())
+    return 0
+
+
+# --- tag ----------------------------------------------------------------------
+
+
+def _add_tag(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("tag", help="Analyse many reports (files, folders, globs) into tidy tables.")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="Files, folders (searched recursively) or quoted globs.")
+    p.add_argument("--out", required=True, metavar="DIR", help="Output folder for the tables and the manifest.")
+    p.add_argument("--format", choices=("parquet", "jsonl"), default="parquet", help="Table file format (default: parquet).")
+    p.add_argument("--jobs", type=int, default=1, help="Worker processes (default: 1, in this process).")
+    p.add_argument("--system", default="rules", help="The system that places sections and tags: rules or model (default: rules).")
+    p.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
+                   help="Skip inputs an earlier run already did with the same pipeline (default: --resume).")
+    p.add_argument("--strict", action="store_true", help="Record files with no sign of being an annual report as errors.")
+    p.add_argument("--no-progress", action="store_true", help="No progress bar.")
+
+
+def _run_tag(args: argparse.Namespace) -> int:
+    from .batch import tag
+    from .errors import XxgkError
+
+    try:
+        summary = tag(args.inputs, args.out, format=args.format, jobs=args.jobs, system=args.system,
+                      resume=args.resume, strict=args.strict, progress=False if args.no_progress else None)
+    except (XxgkError, ValueError) as err:
+        sys.stderr.write(f"error: {err}\n")
+        return 2
+    _emit(summary.describe())
+    return 0 if summary.ok else 1
+
+
+# --- tables -----------------------------------------------------------------
+
+
+def _add_tables(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("tables", help="Extract the three statistical tables and check their arithmetic.")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="Print each report's tables, checks and findings as one JSON line.")
+
+
+def _run_tables(args: argparse.Namespace) -> int:
+    import json
+
+    from .api import extract_tables
+    from .errors import XxgkError
+
+    failed = 0
+    for path in args.files:
+        try:
+            tables, checks, findings = extract_tables(path)
+        except XxgkError as err:
+            _error(path, err)
+            failed += 1
+            continue
+        if args.json:
+            _emit(json.dumps({
+                "file": path,
+                "tables": {k: t.to_dict() for k, t in tables.items()},
+                "checks": [c.to_dict() for c in checks],
+                "findings": [f.to_dict() for f in findings],
+            }, ensure_ascii=False))
+            continue
+        _emit(f"== {path}")
+        for name, t in tables.items():
+            _emit(f"   {name} (template {t.template}, {t.source_form})")
+            for row, cols in t.rows.items():
+                vals = "  ".join(f"{c}={'-' if v.value is None else v.value}" for c, v in cols.items())
+                _emit(f"     {row:<38} {vals}")
+        for c in checks:
+            if c.status != "pass":
+                _emit(f"   {c.status.upper():<15} {c.message}")
+        passed = sum(c.status == "pass" for c in checks)
+        _emit(f"   checks: {passed} pass, {sum(c.status == 'fail' for c in checks)} fail, "
+              f"{sum(c.status == 'not_assessable' for c in checks)} not assessable")
+        for f in findings:
+            _emit(f"   finding [{f.kind}] {f.table}: {f.message}")
+    return 1 if failed else 0
+
+
+# --- evaluate -------------------------------------------------------------
+
+
+def _add_evaluate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("evaluate", help="Score a system's sections, sentence tags and tables against gold files.")
+    p.add_argument("gold_dir", metavar="GOLD_DIR", help="Folder of gold JSON files (report-format.md section 5).")
+    p.add_argument("--root", metavar="DIR", help="Folder the gold files' 'source' is relative to (default: parent of GOLD_DIR).")
+    p.add_argument("--system", default="rules", help="System to score: rules, baseline or model (default: rules).")
+    p.add_argument("--perturb", action="append", metavar="NAME",
+                   help="Also score perturbed copies: no-headings, traditional, hard-wrap, flatten, or all (repeatable).")
+    p.add_argument("--cv", nargs="?", type=int, const=0, default=None, metavar="K",
+                   help="Cross-validate a trainable system: leave-one-report-out, or K folds grouped by report.")
+    p.add_argument("--json", metavar="FILE", help="Write every figure as JSON (schema: xxgk.evaluate docstring); '-' for stdout.")
+    p.add_argument("--by-report", action="store_true", help="Add a table with one row per report.")
+    p.add_argument("--no-tables", action="store_true", help="Do not score the tables.")
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from .errors import XxgkError
+    from .evaluate import evaluate, format_summary
+
+    try:
+        result = evaluate(args.gold_dir, root=args.root, system=args.system, perturb=args.perturb, cv=args.cv,
+                          tables=not args.no_tables,
+                          progress=lambda msg: sys.stderr.write(f"evaluate: {msg}\n"))
+    except (XxgkError, ValueError) as err:
+        sys.stderr.write(f"error: {err}\n")
+        return 2
+    text = json.dumps(result, ensure_ascii=False, indent=1)
+    if args.json == "-":
+        _emit(text)
+        return 0
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    _emit(format_summary(result, by_report=args.by_report))
+    return 0
+
+
 COMMANDS = {
     "read": (_add_read, _run_read),
+    "analyze": (_add_analyze, _run_analyze),
+    "tag": (_add_tag, _run_tag),
+    "tables": (_add_tables, _run_tables),
+    "evaluate": (_add_evaluate, _run_evaluate),
 }
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "Prepared",
     "Prediction",
     "SectionTagger",
+    "TrainableSectionTagger",
     "prepare",
     "register_system",
     "get_system",
@@ -78,6 +79,29 @@ class SectionTagger(Protocol):
 
     def predict(self, docs: Sequence[Prepared]) -> list[Prediction]:
         """One :class:`Prediction` per document, in order."""
+        ...
+
+
+@runtime_checkable
+class TrainableSectionTagger(SectionTagger, Protocol):
+    """A system that learns from gold files (``baseline``, ``model``).
+
+    The evaluation harness scores it by cross-validation
+    (``xxgk evaluate --cv``): for each fold it builds a fresh object with
+    :func:`get_system`, calls :meth:`fit` on the other folds' documents and
+    gold files, and predicts the held-out ones. Without ``--cv`` it calls
+    :meth:`predict` alone, on the system's shipped or cached state.
+    """
+
+    def fit(self, docs: Sequence[Prepared], golds: Sequence[Any]) -> TrainableSectionTagger:
+        """Learn from prepared documents and their gold files (:class:`xxgk.evaluate.gold.GoldDoc`).
+
+        ``docs[i]`` is the source of ``golds[i]``; the gold section and tag of
+        each of its sentences come from
+        :func:`xxgk.evaluate.align.gold_labels_for`. ``fit`` replaces any state
+        the object had (shipped weights included: a fold must never see a
+        model trained on its own reports) and returns the object.
+        """
         ...
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import warnings
 from pathlib import Path
 from typing import Union
@@ -47,11 +48,10 @@ def read(source: Source, *, format: str | None = None, strict: bool = False, nam
     """
     if isinstance(source, bytes):
         return read_bytes(source, name or "<bytes>", format=format, strict=strict)
-    if isinstance(source, str) and ("\n" in source or len(source) > 1024 or not os.path.exists(source)):
+    if isinstance(source, str) and _is_text(source):
         if not source.strip():
             raise EmptyFileError(name or "<text>", "The text is empty.")
-        if "\n" in source or len(source) > 255:
-            return read_bytes(source.encode("utf-8"), name or "<text>", format=format or "text", strict=strict)
+        return read_bytes(source.encode("utf-8"), name or "<text>", format=format or "text", strict=strict)
     path = Path(source)
     label = name or str(source)
     if not path.exists():
@@ -63,6 +63,21 @@ def read(source: Source, *, format: str | None = None, strict: bool = False, nam
     except OSError as err:
         raise InputError(label, f"Cannot be read ({err.strerror or err}).", "Check its permissions.") from err
     return read_bytes(data, label, format=format, strict=strict)
+
+
+_PATH_LIKE = re.compile(r"[^\n]*\.(txt|text|html?|xhtml|pdf|docx?|md|csv|json)", re.IGNORECASE)
+
+
+def _is_text(source: str) -> bool:
+    """Is ``source`` a report's text rather than a path? An existing file, or a string shaped like a path, is a path."""
+    if "\n" in source or len(source.encode("utf-8")) > 1024:
+        return True
+    try:
+        if os.path.exists(source):
+            return False
+    except (OSError, ValueError):
+        return True
+    return not (_PATH_LIKE.fullmatch(source.strip()) or os.sep in source or "/" in source)
 
 
 def read_bytes(data: bytes, path: str, *, format: str | None = None, strict: bool = False) -> Document:

@@ -1,0 +1,114 @@
+"""The ``rules`` system: headings by pattern with an ordered state machine, and the keyword tagger."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from xxgk.evaluate.gold import load_gold
+from xxgk.evaluate.runner import evaluate
+from xxgk.normalize import normalize
+from xxgk.pipeline import get_system, prepare
+from xxgk.readers import read
+from xxgk.segment.rules import find_headings, heading_label, segment_sentences
+from xxgk.tag.rules import tag_sentence
+
+STANDARD = [
+    ("一、总体情况", "overview"),
+    ("二、主动公开政府信息情况", "active_disclosure"),
+    ("三、收到和处理政府信息公开申请情况", "applications"),
+    ("四、政府信息公开行政复议、行政诉讼情况", "review_litigation"),
+    ("五、存在的主要问题及改进情况", "problems_improvements"),
+    ("六、其他需要报告的事项", "other_matters"),
+]
+
+
+@pytest.mark.parametrize(("heading", "label"), STANDARD + [
+    ("一、概述", "overview"),                                      # older reports
+    ("二、政府信息主动公开情况", "active_disclosure"),
+    ("三、依申请公开政府信息情况", "applications"),
+    ("四、因政府信息公开申请行政复议、提起行政诉讼的情况", "review_litigation"),  # 申请 must not win over 复议
+    ("五、收费及减免情况", "applications"),                          # fees belong to applications
+    ("五、谘询情况", "applications"),
+    ("六、主要问题和改进措施", "problems_improvements"),
+    ("五、下一步工作计划", "problems_improvements"),
+])
+def test_heading_labels(heading, label):
+    assert heading_label(normalize(heading, "simplified").text[2:]) == label
+
+
+@pytest.mark.parametrize("numbering", ["一、", "一.", "一．", "第一部分 "])
+def test_numbering_variants(numbering):
+    text = normalize(f"{numbering}总体情况", "simplified").text
+    assert [(h.number, h.label) for h in find_headings(text)] == [(1, "overview")]
+
+
+def test_sub_headings_and_list_items_are_not_sections():
+    # （一）主动公开 inside the overview, and a numbered plan list inside section 五
+    sents = ["一、总体情况", "(一)主动公开", "全年主动公开信息100条。", "五、存在的主要问题及改进情况",
+             "一、进一步推进主动公开。", "二、加强依申请公开办理。", "六、其他需要报告的事项", "无。"]
+    assert segment_sentences(sents) == ["overview", "overview", "overview", "problems_improvements",
+                                        "problems_improvements", "problems_improvements", "other_matters", "other_matters"]
+
+
+def test_a_report_that_comes_back_to_applications_for_its_fees():
+    sents = ["一、概述", "x。", "三、依申请公开政府信息情况", "y。", "四、申请行政复议和提起行政诉讼情况", "z。",
+             "五、收费及减免情况", "未收取费用。", "六、主要问题及改进措施", "w。"]
+    assert segment_sentences(sents) == ["overview"] * 2 + ["applications"] * 2 + ["review_litigation"] * 2 + \
+        ["applications"] * 2 + ["problems_improvements"] * 2
+
+
+def test_headings_glued_inside_a_crawler_run():
+    # a flattened table: the headings 三 to 五 sit inside one "sentence" and change the sections after it
+    sents = ["一、总体情况2021年,我区主动公开信息。", "二、主动公开政府信息情况第二十条第(一)项信息内容本年制发件数"
+             "三、收到和处理政府信息公开申请情况本列数据4、政府信息公开行政复议、行政诉讼情况00000五、存在的主要问题及改进情况(一)存在问题:",
+             "政务公开质量水平有待提高。", "六、其他需要报告的事项2021年,无收取信息处理费情况。"]
+    assert segment_sentences(sents) == ["overview", "active_disclosure", "problems_improvements", "other_matters"]
+
+
+def test_unnamed_first_heading_opens_the_overview_and_attachments_go_to_other_matters():
+    sents = ["某厅2018年政务公开工作报告", "一、围绕建设法治人社全面推进政务公开", "a。", "二、加大重点领域主动公开",
+             "附件1:统计表"]
+    assert segment_sentences(sents) == ["preamble", "overview", "overview", "active_disclosure", "other_matters"]
+
+
+def test_no_heading_no_section():
+    assert segment_sentences(["本报告由某局编制。", "全年公开信息10条。"]) == ["preamble", "preamble"]
+
+
+@pytest.mark.parametrize(("text", "section", "tag"), [
+    # report-format.md section 3's own examples
+    ("2021年，局门户网站发布信息2550条。", "overview", "achievement"),
+    ("完善信息公开工作机制，将市安委办成员单位纳入政务信息队伍。", "overview", "achievement"),
+    ("共受理申请6件，均按时办结。", "applications", "achievement"),
+    ("主动公开意识有待增强。", "problems_improvements", "problem"),
+    ("虽取得一定成效，但仍存在一些不足。", "problems_improvements", "problem"),
+    ("进一步推进主动公开再深化。", "problems_improvements", "plan"),
+    ("下一步，我局将加强培训。", "problems_improvements", "plan"),
+    ("重点做好以下工作：", "problems_improvements", "plan"),
+    ("本报告由杭州市应急管理局编制。", "preamble", "other"),
+    ("2021年，未收取信息处理费。", "applications", "other"),
+    ("本年度未发生行政复议。", "review_litigation", "other"),
+    ("无其他需要报告的事项。", "other_matters", "other"),
+    ("一、总体情况", "overview", "other"),
+    # the section changes what the same words mean
+    ("结合工作实际，动态调整信息公开指南，进一步规范工作流程。", "overview", "achievement"),
+    ("结合工作实际，动态调整信息公开指南，进一步规范工作流程。", "problems_improvements", "plan"),
+])
+def test_keyword_tags(text, section, tag):
+    assert tag_sentence(normalize(text, "simplified").text, section) == tag
+
+
+def test_rules_system_on_the_seed_report(gold_dir):
+    # the seed (traditional, flattened web page): every section as annotated
+    g = load_gold(gold_dir / "hangzhou-emergency-2021.json")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p = prepare(read(g.source_path))
+    pred = get_system("rules").predict([p])[0]
+    assert len(pred.sections) == len(p.sentences)
+    r = evaluate(gold_dir, system="rules", tables=False)
+    rep = next(x for x in r["runs"]["clean"]["reports"] if x["id"] == g.id)
+    assert rep["sections"]["accuracy"] == 1.0
+    assert rep["tags"]["per_tag"]["problem"]["recall"] == 1.0

@@ -1,0 +1,452 @@
+"""Run a system over gold documents and score it: the engine of ``xxgk evaluate``.
+
+:func:`evaluate` reads every gold file of a folder and its source, runs the
+system on the clean document and on each requested perturbation, aligns its
+sentences with the gold sentences and computes the figures of
+:mod:`.metrics`; it returns one dict in the schema documented in
+:mod:`xxgk.evaluate`.
+
+Trainable systems (:class:`xxgk.pipeline.TrainableSectionTagger`) can be
+cross-validated (``cv``): the reports are split into folds *by report* (gold
+files of the same issuing body and year, e.g. the HTML and the crawler copy of
+one report, always share a fold), a fresh system is fitted on the other folds'
+clean documents and predicts the held-out fold, clean and perturbed. ``cv=0``
+(the command's bare ``--cv``) is leave-one-report-out.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import XxgkError
+from ..pipeline import Prediction, Prepared, SectionTagger, get_system, prepare
+from .align import align_sentences
+from .gold import GoldDoc, gold_files, load_gold
+from .metrics import (
+    gold_rule_verdicts,
+    prf,
+    section_scores,
+    system_rule_verdicts,
+    table_scores,
+    tag_scores,
+)
+from .perturb import PERTURBATIONS, perturb
+
+__all__ = ["SCHEMA", "evaluate", "report_group", "folds", "resolve_perturbations"]
+
+#: Name and version of the JSON the harness writes.
+SCHEMA = "xxgk-evaluation/1"
+CLEAN = "clean"
+
+
+def resolve_perturbations(perturb_arg: str | Sequence[str] | None) -> list[str]:
+    """The runs to make: always ``clean`` first, then the named perturbations (``"all"``: every one)."""
+    if perturb_arg is None:
+        return [CLEAN]
+    names = [perturb_arg] if isinstance(perturb_arg, str) else list(perturb_arg)
+    out = [CLEAN]
+    for n in names:
+        todo = PERTURBATIONS if n == "all" else (n,)
+        for p in todo:
+            if p not in PERTURBATIONS and p != CLEAN:
+                raise ValueError(f"The 'perturb' parameter must be one of {', '.join(PERTURBATIONS)} or 'all'. Got {p!r} instead.")
+            if p not in out:
+                out.append(p)
+    return out
+
+
+def report_group(gold: GoldDoc) -> str:
+    """The report a gold file annotates: ``meta.report`` if given, else issuing body and year, else the id.
+
+    Gold files of one report (the same report from two sources) share a group
+    and so a cross-validation fold.
+    """
+    if gold.meta.get("report"):
+        return str(gold.meta["report"])
+    body, year = gold.meta.get("body"), gold.meta.get("year")
+    if body and year:
+        return f"{body}|{year}"
+    return gold.id
+
+
+def folds(groups: Sequence[str], k: int = 0) -> list[list[int]]:
+    """Split document indexes into folds by group.
+
+    Parameters
+    ----------
+    groups : sequence of str
+        The group of each document (:func:`report_group`).
+    k : int, default 0
+        Number of folds; 0 (or more than the groups) gives one fold per group
+        (leave-one-report-out). Groups are dealt to folds in order of first
+        appearance, round robin, so the split is deterministic.
+
+    Returns
+    -------
+    list of list of int
+        The held-out document indexes of each fold.
+
+    >>> folds(["a", "b", "a", "c"])
+    [[0, 2], [1], [3]]
+    >>> folds(["a", "b", "a", "c"], k=2)
+    [[0, 2, 3], [1]]
+    """
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0 or k == 1:
+        raise ValueError(f"The 'cv' parameter of evaluate must be 0 (leave-one-report-out) or an int >= 2. Got {k!r} instead.")
+    order: list[str] = []
+    for g in groups:
+        if g not in order:
+            order.append(g)
+    n = len(order) if k == 0 or k > len(order) else k
+    slot = {g: i % n for i, g in enumerate(order)}
+    out: list[list[int]] = [[] for _ in range(n)]
+    for i, g in enumerate(groups):
+        out[slot[g]].append(i)
+    return [f for f in out if f]
+
+
+@dataclass
+class _Doc:
+    gold: GoldDoc
+    group: str
+    document: Any = None
+    prepared: Prepared | None = None
+    error: str | None = None
+    variants: dict[str, tuple[Prepared, list[int]]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _read_doc(gold: GoldDoc) -> tuple[Any, str | None]:
+    from ..readers import read
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return read(gold.source_path), None
+    except XxgkError as err:
+        return None, f"{type(err).__name__}: {err}"
+    except (NotImplementedError, ModuleNotFoundError) as err:  # a reader not written yet
+        return None, f"not readable yet ({type(err).__name__}: {err})"
+
+
+def _prepare_variants(doc: _Doc, runs: Sequence[str]) -> None:
+    from ..readers import read_bytes
+
+    if doc.prepared is None:
+        return
+    n = len(doc.gold.sentences)
+    doc.variants[CLEAN] = (doc.prepared, list(range(n)))
+    for name in runs:
+        if name == CLEAN:
+            continue
+        pert = perturb(doc.prepared.norm.text, doc.gold, name)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pdoc = read_bytes(pert.text.encode("utf-8"), f"{doc.gold.source}#{name}", format="text")
+        doc.variants[name] = (prepare(pdoc), pert.kept)
+
+
+def _score_doc(prepared: Prepared, pred: Prediction, gold: GoldDoc, kept: Sequence[int]) -> dict[str, Any]:
+    gs = [gold.sentences[i] for i in kept]
+    al = align_sentences(prepared.texts, [s.text for s in gs])
+    psec = [None if j is None else pred.sections[j] for j in al.gold_to_pred]
+    ptag = [None if j is None else pred.tags[j] for j in al.gold_to_pred]
+    gsec = [s.section for s in gs]
+    gtag = [s.tag for s in gs]
+    return {
+        "sentences": len(gs),
+        "predicted_sentences": len(prepared.sentences),
+        "matched": sum(j is not None for j in al.gold_to_pred),
+        "coverage": al.coverage,
+        "sections": section_scores(gsec, psec),
+        "tags": tag_scores(gtag, ptag),
+        "_seq": (gsec, psec, gtag, ptag),
+    }
+
+
+def _pool(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    scored = [r for r in reports if r.get("error") is None]
+    gsec: list[str] = []
+    psec: list[str | None] = []
+    gtag: list[str] = []
+    ptag: list[str | None] = []
+    for r in scored:
+        a, b, c, d = r["_seq"]
+        gsec += a
+        psec += b
+        gtag += c
+        ptag += d
+    sections = section_scores(gsec, psec)
+    # boundaries are counted per report (no boundary between two reports); Pk and WindowDiff are means over reports
+    tp = sum(r["sections"]["boundary"]["tp"] for r in scored)
+    fp = sum(r["sections"]["boundary"]["fp"] for r in scored)
+    fn = sum(r["sections"]["boundary"]["fn"] for r in scored)
+
+    sections["boundary"] = {**prf(tp, fp, fn), "tp": tp, "fp": fp, "fn": fn}
+    m = len(scored)
+    sections["pk"] = sum(r["sections"]["pk"] for r in scored) / m if m else 0.0
+    sections["windowdiff"] = sum(r["sections"]["windowdiff"] for r in scored) / m if m else 0.0
+    sections.pop("k", None)
+    n = len(gsec)
+    matched = sum(r["matched"] for r in scored)
+    return {
+        "reports": m,
+        "sentences": n,
+        "matched": matched,
+        "coverage": matched / n if n else 1.0,
+        "sections": sections,
+        "tags": tag_scores(gtag, ptag),
+    }
+
+
+def _predict_all(system: SectionTagger, docs: list[_Doc], runs: Sequence[str]) -> dict[str, list[Prediction]]:
+    out: dict[str, list[Prediction]] = {}
+    for run in runs:
+        preps = [d.variants[run][0] for d in docs]
+        preds = system.predict(preps) if preps else []
+        if len(preds) != len(preps):
+            raise ValueError(f"System {system.name!r} returned {len(preds)} predictions for {len(preps)} documents.")
+        for p, prep in zip(preds, preps):
+            if len(p.sections) != len(prep.sentences):
+                raise ValueError(
+                    f"System {system.name!r} returned {len(p.sections)} labels for a document of {len(prep.sentences)} sentences."
+                )
+        out[run] = preds
+    return out
+
+
+def _tables(doc: _Doc) -> dict[str, Any] | None:
+    """Table scores of one report; None when the gold has no tables; raises _NotScored when extraction is missing."""
+    from ..api import extract_tables
+
+    gold = doc.gold
+    if not gold.tables:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found, checks, findings = extract_tables(doc.document)
+    except NotImplementedError as err:
+        raise _NotScored(f"table extraction is not written yet ({err})") from err
+    except ModuleNotFoundError as err:
+        if err.name and err.name.startswith("xxgk"):
+            raise _NotScored(f"table extraction is not written yet (no module {err.name})") from err
+        raise
+    except Exception as err:  # noqa: BLE001 - an extractor crash on one report scores its tables as wrong, and says why
+        found, checks, findings = {}, [], []
+        error: str | None = f"{type(err).__name__}: {err}"
+    else:
+        error = None
+    scores = table_scores(gold.tables, found, findings, gold.cells_in_source)
+    gv = gold_rule_verdicts(gold.tables)
+    sv = system_rule_verdicts(checks)
+    agree = {r: sv.get(r, "not_assessable") == v for r, v in gv.items() if v != "not_assessable"}
+    return {"id": gold.id, "cells_in_source": gold.cells_in_source is not False, "error": error, **scores,
+            "rules": {"gold": gv, "xxgk": sv, "agree": agree}}
+
+
+class _NotScored(Exception):
+    pass
+
+
+def _table_summary(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    def group(items: list[dict[str, Any]]) -> dict[str, Any]:
+        per: dict[str, dict[str, Any]] = {}
+        for r in items:
+            for name, t in r["per_table"].items():
+                d = per.setdefault(name, {"cells": 0, "correct": 0, "tables": 0, "all_right": 0})
+                d["cells"] += t["cells"]
+                d["correct"] += t["correct"]
+                d["tables"] += 1
+                d["all_right"] += t["all_right"]
+        for d in per.values():
+            d["accuracy"] = d["correct"] / d["cells"] if d["cells"] else 1.0
+        cells = sum(r["cells"] for r in items)
+        correct = sum(r["correct"] for r in items)
+        right = sum(r["all_right"] for r in items)
+        return {
+            "reports": len(items), "cells": cells, "correct": correct,
+            "accuracy": correct / cells if cells else None,
+            "all_right_reports": right, "all_right_share": right / len(items) if items else None,
+            "per_table": per,
+        }
+
+    per_rule: dict[str, dict[str, Any]] = {}
+    for r in reports:
+        for rule, ok in r["rules"]["agree"].items():
+            d = per_rule.setdefault(rule, {"assessed": 0, "agree": 0})
+            d["assessed"] += 1
+            d["agree"] += ok
+    for d in per_rule.values():
+        d["agreement"] = d["agree"] / d["assessed"] if d["assessed"] else None
+    assessed = sum(d["assessed"] for d in per_rule.values())
+    agreed = sum(d["agree"] for d in per_rule.values())
+    return {
+        "all": group(reports),
+        "cells_in_source": group([r for r in reports if r["cells_in_source"]]),
+        "cells_lost": group([r for r in reports if not r["cells_in_source"]]),
+        "rules": {"assessed": assessed, "agree": agreed, "agreement": agreed / assessed if assessed else None,
+                  "per_rule": per_rule},
+    }
+
+
+def _commit(path: Path) -> str | None:
+    try:
+        # "abc1234", or "abc1234-dirty" when the working tree has uncommitted changes
+        out = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=path, capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def evaluate(
+    gold_dir: str | os.PathLike,
+    *,
+    root: str | os.PathLike | None = None,
+    system: str | SectionTagger = "rules",
+    perturb: str | Sequence[str] | None = None,
+    cv: int | None = None,
+    tables: bool = True,
+    system_options: dict[str, Any] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Score a system against every gold file of a folder.
+
+    Parameters
+    ----------
+    gold_dir : path
+        The folder of gold files (``report-format.md`` section 5).
+    root : path, optional
+        The folder the gold files' ``source`` is relative to; default: the parent of ``gold_dir``.
+    system : str or SectionTagger, default "rules"
+        A registered system name (``rules``, ``baseline``, ``model``) or a system object.
+    perturb : str or list of str, optional
+        Perturbations to score besides the clean text (``"all"``: every one of
+        :data:`xxgk.evaluate.perturb.PERTURBATIONS`).
+    cv : int, optional
+        Cross-validate a trainable system: 0 for leave-one-report-out, K >= 2
+        for K folds grouped by report. None: use the system as it is.
+    tables : bool, default True
+        Score the tables (on the clean documents) with :func:`xxgk.api.extract_tables`.
+    system_options : dict, optional
+        Passed to the system's factory.
+    progress : callable, optional
+        Called with a short message as each step ends.
+
+    Returns
+    -------
+    dict
+        The evaluation, in the schema of :mod:`xxgk.evaluate`.
+    """
+    t0 = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    runs = resolve_perturbations(perturb)
+    gold_dir = Path(gold_dir)
+    root_dir = Path(root) if root is not None else gold_dir.resolve().parent
+    opts = dict(system_options or {})
+    name = system if isinstance(system, str) else system.name
+
+    docs: list[_Doc] = []
+    for path in gold_files(gold_dir):
+        gold = load_gold(path, root=root_dir)
+        d = _Doc(gold=gold, group=report_group(gold))
+        t = time.perf_counter()
+        d.document, d.error = _read_doc(gold)
+        if d.document is not None:
+            d.prepared = prepare(d.document)
+            _prepare_variants(d, runs)
+        d.seconds = time.perf_counter() - t
+        docs.append(d)
+    ok = [d for d in docs if d.error is None]
+    say(f"read {len(ok)} of {len(docs)} reports in {time.perf_counter() - t0:.1f}s")
+
+    preds: dict[str, list[Prediction | None]] = {run: [None] * len(docs) for run in runs}
+    idx_ok = [i for i, d in enumerate(docs) if d.error is None]
+    t_pred = time.perf_counter()
+    if cv is None:
+        tagger = get_system(system, **opts) if isinstance(system, str) else system
+        trainable = callable(getattr(tagger, "fit", None))
+        got = _predict_all(tagger, [docs[i] for i in idx_ok], runs)
+        for run in runs:
+            for i, p in zip(idx_ok, got[run]):
+                preds[run][i] = p
+        cv_info = None
+    else:
+        if not isinstance(system, str):
+            raise ValueError("The 'cv' parameter of evaluate needs a system name, so that each fold gets a fresh system.")
+        probe = get_system(system, **opts)
+        trainable = callable(getattr(probe, "fit", None))
+        if not trainable:
+            raise ValueError(f"The 'cv' parameter of evaluate needs a trainable system (with fit); {system!r} is not.")
+        groups = [docs[i].group for i in idx_ok]
+        fold_list = folds(groups, cv)
+        for f_no, held in enumerate(fold_list):
+            test = [idx_ok[j] for j in held]
+            train = [i for i in idx_ok if i not in test]
+            tagger = get_system(system, **opts)
+            tagger.fit([docs[i].prepared for i in train], [docs[i].gold for i in train])  # type: ignore[attr-defined]
+            got = _predict_all(tagger, [docs[i] for i in test], runs)
+            for run in runs:
+                for i, p in zip(test, got[run]):
+                    preds[run][i] = p
+            say(f"fold {f_no + 1}/{len(fold_list)}: {', '.join(docs[i].gold.id for i in test)}")
+        cv_info = {"folds": len(fold_list), "scheme": "leave-one-report-out" if cv == 0 else f"{cv}-fold", "grouped_by": "report"}
+    pred_seconds = time.perf_counter() - t_pred
+
+    out_runs: dict[str, Any] = {}
+    for run in runs:
+        reports: list[dict[str, Any]] = []
+        for i, d in enumerate(docs):
+            base = {"id": d.gold.id, "source": d.gold.source, "group": d.group}
+            p = preds[run][i]
+            if d.error is not None or p is None:
+                reports.append({**base, "error": d.error or "no prediction"})
+                continue
+            prep, kept = d.variants[run]
+            reports.append({**base, "error": None, **_score_doc(prep, p, d.gold, kept)})
+        overall = _pool(reports)
+        for r in reports:
+            r.pop("_seq", None)
+        out_runs[run] = {"overall": overall, "reports": reports}
+        say(f"{run}: sections {overall['sections']['accuracy']:.3f}, tags macro-F1 {overall['tags']['macro_f1']:.3f}")
+
+    table_part: dict[str, Any] = {"status": "skipped", "reason": "tables=False"}
+    if tables:
+        table_reports: list[dict[str, Any]] = []
+        try:
+            for d in ok:
+                r = _tables(d)
+                if r is not None:
+                    table_reports.append(r)
+        except _NotScored as err:
+            table_part = {"status": "not_scored", "reason": str(err)}
+        else:
+            with_tables = sum(1 for d in docs if d.gold.tables)
+            table_part = {"status": "scored", "gold_reports": with_tables, **_table_summary(table_reports),
+                          "reports": table_reports}
+
+    from .. import __version__
+
+    return {
+        "schema": SCHEMA,
+        "system": name,
+        "cv": cv_info,
+        "trainable": trainable,
+        "gold_dir": str(gold_dir),
+        "root": str(root_dir),
+        "xxgk_version": __version__,
+        "commit": _commit(Path(__file__).resolve().parents[2]),
+        "reports": len(docs),
+        "scored": len(ok),
+        "errors": {d.gold.id: d.error for d in docs if d.error is not None},
+        "runs": out_runs,
+        "tables": table_part,
+        "seconds": {"total": time.perf_counter() - t0, "predict": pred_seconds},
+    }

@@ -1,0 +1,1 @@
+"""Sections: heading rules (:mod:`.rules`), the TF-IDF baseline (:mod:`.baseline`) and the model."""

@@ -1,0 +1,156 @@
+"""Sections by heading patterns and an ordered state machine (the ``rules`` system).
+
+This is what the existing open-source parsers of these reports do: find the
+numbered top-level headings (一、总体情况 … 六、其他需要报告的事项, and the
+older reports' 概述 / 依申请公开 / 收费及减免 / 主要问题和改进措施 …), map
+each to a section label by its keywords, and give every sentence the label of
+the last heading before it. Text before the first heading is ``preamble``.
+
+The state machine keeps the headings' order honest: a heading counts only
+when its number (一, 二, …) is larger than the number of the heading in force,
+so a numbered list inside a section (一、进一步推进主动公开…) does not open a
+section, while a report that comes back to a section (its fees part 五、收费及减免
+after 四、行政复议) does. A heading may sit anywhere in a sentence: crawler copies
+glue headings to the text around them (二、主动公开政府信息情况第二十条…三、收到和处理…).
+A sentence takes the section in force at its start (or that of a heading at its
+very start); the headings inside it change the section of the sentences after it.
+
+An unrecognised numbered heading right after the preamble opens ``overview``
+(the first part of a report is its overview, whatever it is called);
+附件/附表 lines open ``other_matters`` (spec section 2: attachments belong there).
+
+Examples
+--------
+>>> segment_sentences(["本报告由某局编制。", "一、总体情况", "2021年共受理申请6件。",
+...                    "五、存在的主要问题及改进情况", "一、进一步推进主动公开。"])
+['preamble', 'overview', 'overview', 'problems_improvements', 'problems_improvements']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = ["HEADING_KEYWORDS", "Heading", "find_headings", "heading_label", "segment_sentences"]
+
+#: Keywords of a top-level heading, per section, checked in this order (the
+#: first label with a keyword in the heading wins): review and problems come
+#: before applications because 因政府信息公开申请行政复议 and 存在的问题 also
+#: hold words of other sections. Texts are normalised (simplified, NFKC).
+HEADING_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("review_litigation", ("复议", "诉讼", "申诉")),
+    ("problems_improvements", ("问题", "改进", "不足", "下一步", "工作计划", "工作打算", "努力方向")),
+    ("other_matters", ("其他需要报告", "其他事项", "其它需要报告", "需要说明的事项")),
+    ("applications", ("依申请", "申请", "收费", "减免", "费用", "收支", "咨询", "谘询", "不予公开")),
+    ("active_disclosure", ("主动公开",)),
+    ("overview", ("总体情况", "概述", "概况", "基本情况", "总体", "工作情况")),
+)
+
+_NUMERALS = "一二三四五六七八九十"
+_NUM_VALUE = {c: i + 1 for i, c in enumerate(_NUMERALS)}
+# 一、 / 一. / 一． (NFKC: .), or 第一部分 / 第一章
+_HEADING = re.compile(rf"(?:第([{_NUMERALS}]{{1,2}})(?:部分|章)[、.,:\s]?|(?<![第{_NUMERALS}])([{_NUMERALS}]{{1,2}})[、.](?![{_NUMERALS}\d]))")
+_ATTACHMENT = re.compile(r"^(?:附件|附表|附:)")
+# how far after the number a heading's keyword may be
+_HEAD_SPAN = 24
+# the words a standard heading ends with
+_HEAD_END = re.compile(r"情况|事项|概述|概况|措施|计划")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A top-level heading found in a sentence.
+
+    ``number`` is its numeral's value (None for an attachment line), ``label``
+    the section its keywords name (None when no keyword matched), ``start``
+    its offset in the sentence.
+    """
+
+    start: int
+    number: int | None
+    label: str | None
+
+
+def _numeral(text: str) -> int:
+    if len(text) == 1:
+        return _NUM_VALUE[text]
+    if text[0] == "十":
+        return 10 + _NUM_VALUE.get(text[1], 0)
+    return _NUM_VALUE[text[0]] * 10 + (_NUM_VALUE.get(text[1], 0) if text[1] != "十" else 0)
+
+
+def heading_label(text: str) -> str | None:
+    """The section a heading's text names, by :data:`HEADING_KEYWORDS` (None when none matches).
+
+    >>> heading_label("三、收到和处理政府信息公开申请情况")
+    'applications'
+    >>> heading_label("四、因政府信息公开申请行政复议、提起行政诉讼的情况")
+    'review_litigation'
+    """
+    head = text[:_HEAD_SPAN]
+    # a heading glued to its paragraph ends at its last word (…情况, …事项): read that part first,
+    # so that 一、总体情况2021年，我区主动公开… is the overview
+    end = _HEAD_END.search(head)
+    for part in ((head[: end.end()], head) if end else (head,)):
+        for label, words in HEADING_KEYWORDS:
+            if any(w in part for w in words):
+                return label
+    return None
+
+
+def find_headings(sentence: str) -> list[Heading]:
+    """Every top-level heading in a (normalised) sentence, in order.
+
+    >>> [(h.number, h.label) for h in find_headings("情况二、主动公开政府信息情况第二十条三、收到和处理政府信息公开申请情况")]
+    [(2, 'active_disclosure'), (3, 'applications')]
+    """
+    out: list[Heading] = []
+    if _ATTACHMENT.match(sentence):
+        out.append(Heading(start=0, number=None, label="other_matters"))
+    for m in _HEADING.finditer(sentence):
+        num_text = m.group(1) or m.group(2)
+        rest = sentence[m.end() :]
+        # the heading's own words: up to the next sentence-internal stop
+        cut = re.search(r"[。;:!?]", rest)
+        head = rest[: cut.start()] if cut else rest
+        label = heading_label(head)
+        if m.start() > 0 and label is None:
+            continue  # an unlabelled number inside a sentence is a list item, not a heading
+        out.append(Heading(start=m.start(), number=_numeral(num_text), label=label))
+    return out
+
+
+def segment_sentences(sentences: Sequence[str]) -> list[str]:
+    """A section label for every sentence, by headings and the ordered state machine.
+
+    Parameters
+    ----------
+    sentences : sequence of str
+        The document's sentences, normalised (:attr:`xxgk.pipeline.Prepared.texts`).
+
+    Returns
+    -------
+    list of str
+        One label of :data:`xxgk.labels.SECTION_LABELS` per sentence.
+    """
+    current = "preamble"
+    number = 0  # the number of the heading in force
+    out: list[str] = []
+    for text in sentences:
+        label_here = current
+        for h in find_headings(text):
+            if h.number is None:  # attachment
+                if current != "preamble":
+                    current = "other_matters"
+            elif h.number > number and h.label is not None:
+                current, number = h.label, h.number
+            elif h.number > number and current == "preamble" and h.start == 0:
+                # an unnamed first heading opens the overview (whatever the report calls it)
+                current, number = "overview", h.number
+            else:
+                continue  # a list item, or a number out of order
+            if h.start == 0:
+                label_here = current
+        out.append(label_here)
+    return out

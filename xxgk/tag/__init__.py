@@ -1,0 +1,1 @@
+"""Sentence tags: keyword rules (:mod:`.rules`), the TF-IDF baseline (:mod:`.baseline`) and the model."""
