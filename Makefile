@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # these machines' disk or on PyPI.
 PIP_FLAGS ?=
 
-.PHONY: install demo test lint accuracy fetch-base train bench clean
+.PHONY: install demo test lint accuracy fetch-base train bench clean notebooks
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ accuracy: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check xxgk tests training benchmarks
+
+# Re-executes the research notebooks in place (outputs committed; needs ../shared/corpus).
+notebooks: $(STAMP)
+	$(PY) tests/test_notebooks.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,147 @@
+"""Shared set-up of the research notebooks: where the data is, one cached ``xxgk tag`` run, plot settings.
+
+The notebooks run from ``notebooks/`` with the shared corpus beside the
+repository (``../shared``). The corpus is analysed once with ``xxgk tag``
+into a cache folder under the system's temporary directory (or
+``$XXGK_NOTEBOOK_CACHE``), keyed by a hash of xxgk's source code, so the
+three notebooks reuse one run and a change to the package gives a fresh one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+import xxgk
+
+NOTEBOOKS = Path(__file__).resolve().parent
+REPO = NOTEBOOKS.parent
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+EXAMPLES = REPO / "examples"
+
+#: Short English names of the corpus's issuing bodies, by file slug (labels only).
+ENGLISH = {
+    "pingtan": "Pingtan",
+    "pingtan_county": "Pingtan County",
+    "hebei_kjt": "Hebei Science & Technology Dept",
+    "hebei_jyt": "Hebei Education Dept",
+    "hebei_rst": "Hebei Human Resources Dept",
+    "hangzhou_emergency": "Hangzhou Emergency Bureau",
+    "huaian_hongze": "Huai'an Hongze District",
+    "huaian_city": "Huai'an City",
+    "shanghai_office": "Shanghai Govt Office",
+}
+
+_CJK_FAMILIES = (
+    "Noto Sans CJK SC", "Noto Sans SC", "Noto Serif CJK SC", "Source Han Sans SC", "Source Han Sans CN",
+    "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC",
+    "STHeiti", "AR PL UMing CN", "AR PL UKai CN", "Droid Sans Fallback",
+)
+
+
+def require_shared() -> Path:
+    """The shared corpus folder; raises with what to do when it is not beside the repository."""
+    if not (CORPUS / "MANIFEST.tsv").is_file():
+        raise FileNotFoundError(
+            f"{CORPUS}: the shared corpus is not here. The notebooks read ../shared/corpus beside the "
+            "repository; put the shared folder there and run them again."
+        )
+    return CORPUS
+
+
+def _code_key(system: str) -> str:
+    h = hashlib.sha256(system.encode())
+    for path in sorted(Path(xxgk.__file__).parent.rglob("*.py")):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def cache_dir(system: str = "rules") -> Path:
+    """The folder the corpus's ``xxgk tag`` output is cached in."""
+    root = Path(os.environ.get("XXGK_NOTEBOOK_CACHE", Path(tempfile.gettempdir()) / "xxgk-notebooks"))
+    return root / f"{system}-{_code_key(system)}"
+
+
+def slug(file: str) -> str:
+    """The file name without its number, year and suffixes: ``033_hebei_kjt_2023.txt`` → ``hebei_kjt``."""
+    stem = Path(file).stem
+    m = re.match(r"^\d+_(.+?)_(\d{4})(?:_.*)?$", stem)
+    return m.group(1) if m else stem
+
+
+def body_key(body: str) -> str:
+    """An issuing body's name without notes in brackets and the office suffix (管委会办公室 → the body)."""
+    body = re.sub(r"[（(].*?[）)]", "", str(body)).strip()
+    return re.sub(r"(?:管委会办公室|管委会|办公室)$", "", body) or body
+
+
+def manifest() -> pd.DataFrame:
+    """``MANIFEST.tsv`` of the shared corpus: file, source, year, body, template, complete, notes."""
+    return pd.read_csv(require_shared() / "MANIFEST.tsv", sep="\t", dtype=str, keep_default_na=False)
+
+
+def corpus(system: str = "rules") -> tuple[xxgk.io.Results, pd.DataFrame]:
+    """Analyse the shared corpus once (cached) and load it.
+
+    Returns
+    -------
+    results : xxgk.io.Results
+        The tidy frames of ``xxgk tag`` (documents, sections, sentences, cells, checks, findings, errors).
+    docs : pandas.DataFrame
+        One row per analysed report, indexed by ``doc_id``: ``file`` (relative
+        to the corpus), the manifest's ``body``, ``year``, ``template`` and
+        ``complete``; ``series`` (the body, one name across the years) and
+        ``label`` (a short English name of the series); and xxgk's own
+        ``n_sentences`` and ``n_tables``.
+    """
+    from xxgk.batch import tag
+
+    root = require_shared()
+    out = cache_dir(system) / "tag"
+    if not (out / "manifest.json").is_file():
+        tag([root], out, system=system, progress=False)
+    results = xxgk.load(out)
+    docs = results.documents.set_index("doc_id")
+    docs["file"] = [os.path.relpath(p, root) for p in docs["path"]]
+    man = manifest().set_index("file")
+    docs = docs.drop(columns=["body", "year", "template"]).join(man[["body", "year", "template", "complete"]], on="file")
+    docs["year"] = pd.to_numeric(docs["year"], errors="coerce").astype("Int64")
+    docs["series"] = docs["body"].map(body_key)
+    docs["slug"] = docs["file"].map(slug)
+    latest = docs.sort_values("year").groupby("series")["slug"].last()
+    docs["label"] = docs["series"].map(latest).map(lambda s: ENGLISH.get(s, s))
+    keep = ["file", "body", "year", "template", "complete", "series", "label", "format", "n_sentences", "n_tables"]
+    return results, docs[keep]
+
+
+def one_per_year(docs: pd.DataFrame, score: pd.Series) -> pd.DataFrame:
+    """Keep one report per series and year (the corpus holds some twice): the one with the highest ``score``."""
+    ranked = docs.assign(_score=score.reindex(docs.index).fillna(0)).sort_values(["_score", "file"], ascending=[False, True])
+    return ranked[~ranked.duplicated(["series", "year"])].drop(columns="_score").sort_values(["series", "year"])
+
+
+def setup_plots() -> str | None:
+    """Readable matplotlib defaults; returns the CJK font family in use, or None when none is installed."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    matplotlib.rcParams.update({"figure.dpi": 80, "savefig.dpi": 80, "figure.figsize": (8, 4),
+                                "axes.spines.top": False, "axes.spines.right": False, "font.size": 10})
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    found = next((f for f in _CJK_FAMILIES if f in names), None)
+    if found:
+        plt.rcParams["font.sans-serif"] = [found, *plt.rcParams["font.sans-serif"]]
+        plt.rcParams["axes.unicode_minus"] = False
+    return found
+
+
+def label(en: str, zh: str, cjk: str | None) -> str:
+    """An English label, with its Chinese form added when a CJK font is installed."""
+    return f"{en} ({zh})" if cjk else en
