@@ -27,7 +27,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["NormalizedText", "normalize", "detect_script", "to_simplified", "to_traditional", "match_key"]
+__all__ = ["NormalizedText", "normalize", "aligned_view", "detect_script", "to_simplified", "to_traditional", "match_key"]
 
 # Conversion mistakes that OpenCC's t2s leaves behind (machine-converted
 # sources write 谘詢 for 咨询); applied after t2s, character by character.
@@ -201,6 +201,27 @@ def normalize(text: str, script: str | None = None) -> NormalizedText:
     if script == "traditional":
         out, offs = _convert_with_map(out, offs)
     return NormalizedText(text=out, original=text, offsets=tuple(offs) + (len(text),))
+
+
+def aligned_view(text: str) -> str:
+    """``text`` in NFKC and simplified characters, one character for one, white space as plain spaces.
+
+    Unlike :func:`normalize` nothing is dropped or expanded, so an offset in
+    the view is the same offset in ``text``: for matching labels inside raw
+    text while keeping exact source positions.
+
+    >>> aligned_view("機製\u3000２０２３")
+    '机制 2023'
+    """
+    chars = []
+    for ch in text:
+        n = unicodedata.normalize("NFKC", ch) if ord(ch) > 0x7F else ch
+        chars.append(" " if not n or n.isspace() else n[0])
+    v = "".join(chars)
+    s = to_simplified(v)
+    if len(s) != len(v):
+        s = "".join((to_simplified(c) or c)[0] for c in v)
+    return s
 
 
 _ALL_WS = re.compile(r"\s+")

@@ -38,13 +38,12 @@ numbers are never guessed::
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import product
 
 from ..document import Document, Provenance, Table
-from ..normalize import to_simplified
+from ..normalize import aligned_view
 from .labels import label_key, similarity
 from .model import ExtractedTable, Finding, TableValue
 from .templates import TEMPLATES, RowSpec, TableTemplate, detect_generation
@@ -67,15 +66,6 @@ _REVIEW_HEADER = ("结果维持", "尚未审结")
 # --- reading the run ---------------------------------------------------------------------------------
 
 
-def _view(text: str) -> str:
-    """NFKC and simplified, one character for one (so offsets stay those of ``text``)."""
-    chars = []
-    for ch in text:
-        n = unicodedata.normalize("NFKC", ch) if ord(ch) > 0x7F else ch
-        chars.append(" " if not n or n.isspace() else n[0])
-    v = "".join(chars)
-    s = to_simplified(v)
-    return s if len(s) == len(v) else "".join((to_simplified(c) or c)[0] for c in v)
 
 
 @dataclass
@@ -463,7 +453,7 @@ def _generation(table: Table, doc: Document | None) -> str:
     if gen is None:
         key = label_key(table.text)
         if "其他处理" in key and not any(label_key(m) in key for m in ("申请人无正当理由逾期不补正",)):
-            gen = "2019" if re.search(r"其他处理[\s\d]", _view(table.text)) else None
+            gen = "2019" if re.search(r"其他处理[\s\d]", aligned_view(table.text)) else None
     if gen is None and doc is not None and doc.meta.year is not None:
         gen = "2019" if doc.meta.year < 2021 else "2021"
     return gen or "2021"
@@ -496,7 +486,7 @@ def recover_run_tables(table: Table, doc: Document | None = None) -> tuple[dict[
                          f"Got source_form={table.source_form!r} instead.")
     gen = _generation(table, doc)
     tpls = TEMPLATES[gen]
-    v = _view(table.text)
+    v = aligned_view(table.text)
     tokens, tail = _tokens(v)
     rows, review, stray = _find_rows(tokens, tail, gen)
     findings: list[Finding] = []

@@ -35,12 +35,11 @@ first narrative sentence. Section headings always stay paragraphs.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import replace
 from functools import lru_cache
 
 from ..document import Block, Cell, Document, Paragraph, Provenance, Table
-from ..normalize import match_key, to_simplified
+from ..normalize import aligned_view, match_key
 
 __all__ = ["mark_text_tables"]
 
@@ -70,17 +69,6 @@ _RUN_DIGITS = re.compile(r"[\d][\d.]*(?:万元|元)?")
 # --- normalised views -----------------------------------------------------------------------------------
 
 
-def _view(text: str) -> str:
-    """``text`` in NFKC and simplified characters, one character for one, white space kept as spaces."""
-    chars = []
-    for ch in text:
-        n = unicodedata.normalize("NFKC", ch) if ord(ch) > 0x7F else ch
-        chars.append(" " if not n or n.isspace() else n[0])
-    v = "".join(chars)
-    s = to_simplified(v)
-    if len(s) != len(v):
-        s = "".join((to_simplified(c) or c)[0] for c in v)
-    return s
 
 
 @lru_cache(maxsize=4096)
@@ -456,7 +444,7 @@ def _line_groups(blocks: list[Block]) -> list[list[int]]:
 
 def _split_line(line: _Line) -> list[Block] | None:
     """The line's paragraphs with the table runs cut out into tables, or None when it holds no run."""
-    v = _view(line.text)
+    v = aligned_view(line.text)
     runs = _run_regions(v)
     if not runs:
         return None
