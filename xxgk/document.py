@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -258,7 +258,7 @@ class Table:
         return cls(**data)
 
 
-Block = Union[Paragraph, Table]
+Block = Paragraph | Table
 
 
 @dataclass

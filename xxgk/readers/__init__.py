@@ -13,7 +13,6 @@ import os
 import re
 import warnings
 from pathlib import Path
-from typing import Union
 
 from ..document import Document
 from ..errors import EmptyFileError, InputError, NotAReportError, NotAReportWarning, UnsupportedFormatError
@@ -21,7 +20,7 @@ from .detect import FORMATS, detect_format
 
 __all__ = ["read", "read_bytes", "detect_format", "Source", "FORMATS"]
 
-Source = Union[str, os.PathLike, bytes]
+Source = str | os.PathLike | bytes
 
 
 def read(source: Source, *, format: str | None = None, strict: bool = False, name: str | None = None) -> Document:
