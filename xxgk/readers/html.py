@@ -44,6 +44,7 @@ from lxml import html as lhtml
 
 from ..document import Cell, Document, DocumentMeta, Paragraph, Provenance, Table
 from ..errors import CorruptFileError, EncodingError, GarbledTextError
+from .garble import common_ideographs
 
 __all__ = ["read_html", "decode_html", "collapse_space", "heading_by_form", "chinese_score", "document_text"]
 
@@ -153,24 +154,6 @@ def _try_decode(data: bytes, codec: str, tolerant: bool) -> str | None:
     return None
 
 
-_COMMON: frozenset[str] | None = None
-
-
-def _common_hanzi() -> frozenset[str]:
-    """The 3,755 level-1 characters of GB2312: the most frequent simplified hanzi."""
-    global _COMMON
-    if _COMMON is None:
-        chars = set()
-        for lead in range(0xB0, 0xD8):
-            for trail in range(0xA1, 0xFF):
-                try:
-                    chars.add(bytes((lead, trail)).decode("gb2312"))
-                except UnicodeDecodeError:
-                    continue
-        _COMMON = frozenset(chars)
-    return _COMMON
-
-
 def chinese_score(text: str) -> float:
     """Share of the non-ASCII characters that are common Chinese characters.
 
@@ -183,7 +166,7 @@ def chinese_score(text: str) -> float:
     sample = "".join(ch for ch in text if ord(ch) > 0x7F)[:20000]
     if not sample:
         return 0.0
-    common = _common_hanzi()
+    common = common_ideographs()
     simple = to_simplified(sample)
     good = sum(1 for ch in simple if ch in common)
     bad = sum(

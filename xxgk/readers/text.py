@@ -29,10 +29,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..document import Document, DocumentMeta, Paragraph, Provenance
 from ..errors import EmptyFileError, EncodingError
+from .garble import common_ideographs
 
 __all__ = ["read_text", "decode_text", "is_heading"]
 
@@ -49,36 +49,9 @@ _MIN_PLAUSIBLE = 0.75
 _MAX_REPLACED = 0.002
 
 
-@lru_cache(maxsize=1)
-def _common_hanzi() -> frozenset[str]:
-    """The characters of everyday Chinese: GB2312 level 1 and Big5's frequent set.
-
-    GB2312 level 1 holds the 3755 most used simplified characters and Big5's
-    常用字 block the 5401 most used traditional ones; together they cover
-    nearly every character of a report in either script, while text decoded
-    with the wrong codec falls largely outside them.
-    """
-    chars: set[str] = set()
-    for lead in range(0xB0, 0xD8):
-        for trail in range(0xA1, 0xFF):
-            try:
-                chars.add(bytes((lead, trail)).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
-    for lead in range(0xA4, 0xC7):
-        for trail in list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF)):
-            if (lead, trail) > (0xC6, 0x7E):
-                break
-            try:
-                chars.add(bytes((lead, trail)).decode("big5"))
-            except UnicodeDecodeError:
-                pass
-    return frozenset(chars)
-
-
 def _plausibility(text: str) -> float:
     """Share (0-1) of the non-space characters of ``text`` that look like real Chinese or ASCII text."""
-    common = _common_hanzi()
+    common = common_ideographs()
     sample = [c for c in text[:60000] if not c.isspace()]
     if not sample:
         return 1.0
