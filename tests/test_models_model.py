@@ -1,0 +1,269 @@
+"""The model's architecture on a tiny randomly initialised base: CRF, encoder split, training, save/load.
+
+Everything here runs without the real m3e-small: the base is a 2-layer BERT
+with hidden size 32 and a vocabulary of the characters the tests use, written
+to a temporary folder with ``save_pretrained`` and loaded through the same
+local-folder path as the real base.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from xxgk.errors import ModelError
+from xxgk.labels import SECTION_LABELS, TAGS
+from xxgk.models.fit import IGNORE, TrainArgs, train
+from xxgk.models.model import CRF, N_FEATURES, ModelConfig, build_model, sentence_features
+from xxgk.models.store import load_model, read_model_info, save_model
+
+DOC = [
+    ("平潭综合实验区2021年度政府信息公开工作年度报告", "preamble", "other"),
+    ("本报告由区政府办公室编制。", "preamble", "other"),
+    ("一、总体情况", "overview", "other"),
+    ("2021年共受理申请6件。", "overview", "achievement"),
+    ("均按时办结。", "overview", "achievement"),
+    ("二、主动公开政府信息情况", "active_disclosure", "other"),
+    ("全年主动公开信息2645条。", "active_disclosure", "achievement"),
+    ("五、存在的主要问题及改进情况", "problems_improvements", "other"),
+    ("主动公开意识有待增强。", "problems_improvements", "problem"),
+    ("下一步将加强培训。", "problems_improvements", "plan"),
+    ("六、其他需要报告的事项", "other_matters", "other"),
+    ("无其他需要报告的事项。", "other_matters", "other"),
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_base(tmp_path_factory):
+    from transformers import BertConfig, BertModel, BertTokenizer
+
+    folder = tmp_path_factory.mktemp("tiny-base")
+    chars = sorted({c for text, _, _ in DOC for c in text})
+    (folder / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars]) + "\n", encoding="utf-8")
+    BertTokenizer(str(folder / "vocab.txt")).save_pretrained(folder)
+    torch.manual_seed(0)
+    cfg = BertConfig(vocab_size=5 + len(chars), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                     intermediate_size=64, max_position_embeddings=64)
+    BertModel(cfg).save_pretrained(folder)
+    return folder
+
+
+SMALL = {"train_layers": 1, "sent_dim": 16, "doc_hidden": 8, "max_tokens": 24, "dropout": 0.1}
+
+
+def _example(texts, sections, tags, variant="clean"):
+    return {
+        "doc_id": "tiny", "variant": variant, "origin": "gold", "texts": list(texts),
+        "features": sentence_features(texts, [False] * len(texts), list(range(len(texts)))).tolist(),
+        "sections": [SECTION_LABELS.index(s) for s in sections],
+        "tags": [TAGS.index(t) if t else IGNORE for t in tags],
+        "tag_weight": 1.0, "section_weight": 1.0,
+    }
+
+
+def _examples():
+    texts, secs, tags = zip(*DOC)
+    keep = [i for i, t in enumerate(texts) if t[0] not in "一二五六"]  # the same report without its headings
+    return [
+        _example(texts, secs, tags),
+        _example([texts[i] for i in keep], [secs[i] for i in keep], [tags[i] for i in keep], "no-headings"),
+        _example(texts[:6], secs[:6], [None] * 6, "part"),  # a document without tags to learn
+    ]
+
+
+# -- the CRF, against brute force -------------------------------------------------
+
+
+@torch.no_grad()
+def _brute(crf: CRF, em: torch.Tensor) -> tuple[list[int], torch.Tensor, torch.Tensor]:
+    n, k = em.shape
+    scores = {}
+    for path in itertools.product(range(k), repeat=n):
+        s = crf.start[path[0]] + em[0, path[0]] + crf.end[path[-1]]
+        for t in range(1, n):
+            s = s + crf.trans[path[t - 1], path[t]] + em[t, path[t]]
+        scores[path] = s
+    best = max(scores, key=lambda p: float(scores[p]))
+    all_scores = torch.stack(list(scores.values()))
+    logz = torch.logsumexp(all_scores, 0)
+    marg = torch.zeros(n, k)
+    for path, s in scores.items():
+        for t, lab in enumerate(path):
+            marg[t, lab] += torch.exp(s - logz)
+    return list(best), logz, marg
+
+
+def test_crf_decode_nll_and_marginals_match_brute_force():
+    torch.manual_seed(1)
+    crf = CRF(3)
+    with torch.no_grad():
+        crf.trans.normal_()
+        crf.start.normal_()
+        crf.end.normal_()
+    em = torch.randn(2, 4, 3)
+    mask = torch.tensor([[True] * 4, [True, True, True, False]])  # the second document is shorter
+    labels = torch.tensor([[0, 1, 1, 2], [2, 0, 1, 0]])
+    paths = crf.decode(em, mask)
+    nll = crf.nll(em, labels, mask)
+    marg = crf.marginals(em, mask)
+    for d, n in enumerate([4, 3]):
+        best, logz, bmarg = _brute(crf, em[d, :n])
+        assert paths[d] == best
+        gold = crf.start[labels[d, 0]] + em[d, 0, labels[d, 0]] + crf.end[labels[d, n - 1]]
+        for t in range(1, n):
+            gold = gold + crf.trans[labels[d, t - 1], labels[d, t]] + em[d, t, labels[d, t]]
+        assert float(nll[d].detach()) == pytest.approx(float(logz - gold.detach()), abs=1e-4)
+        assert torch.allclose(marg[d, :n], bmarg, atol=1e-5)
+
+
+def test_crf_sums_over_sentences_without_a_known_section():
+    torch.manual_seed(2)
+    crf = CRF(3)
+    with torch.no_grad():
+        crf.trans.normal_()
+    em = torch.randn(1, 4, 3)
+    mask = torch.ones(1, 4, dtype=torch.bool)
+    labels = torch.tensor([[0, -100, 1, 1]])  # the second sentence is, e.g., a table cell the gold leaves out
+    nll = crf.nll(em, labels, mask)
+    _, logz, _ = _brute(crf, em[0])
+    consistent = []
+    for middle in range(3):
+        path = [0, middle, 1, 1]
+        s = crf.start[0] + crf.end[1] + sum(em[0, t, path[t]] for t in range(4))
+        consistent.append(s + sum(crf.trans[path[t - 1], path[t]] for t in range(1, 4)))
+    expected = logz - torch.logsumexp(torch.stack(consistent), 0)
+    assert float(nll[0]) == pytest.approx(float(expected), abs=1e-4)
+
+
+def test_crf_can_skip_and_come_back():
+    # emissions that clearly say 0, 2, 0: a path the learned order alone would not take is still decoded
+    crf = CRF(3)
+    em = torch.tensor([[[5.0, 0, 0], [0, 0, 5.0], [5.0, 0, 0]]])
+    assert crf.decode(em, torch.ones(1, 3, dtype=torch.bool)) == [[0, 2, 0]]
+
+
+# -- features -----------------------------------------------------------------------
+
+
+def test_features_see_heading_numbers_and_names_and_nothing_without_them():
+    texts = ["一、总体情况", "2021年共受理申请6件。", "五、存在的主要问题及改进情况", "（一）进一步推进主动公开。"]
+    f = sentence_features(texts, [True, False, True, False], [0, 1, 2, 3])
+    assert f.shape == (4, N_FEATURES)
+    assert f[0, 3] == 1 and f[2, 7] == 1  # 一 and 五
+    assert f[3, 14] == 1  # （一）
+    assert f[0, 22 + SECTION_LABELS.index("overview")] == 1
+    assert f[2, 22 + SECTION_LABELS.index("problems_improvements")] == 1
+    assert f[3, 30 + SECTION_LABELS.index("problems_improvements")] == 1  # the rules' state carries on
+    bare = sentence_features(texts[1:2] + texts[3:], [False, False], [0, 1])
+    assert bare[:, 3:14].sum() == 0 and bare[:, 22:30].sum() == 0
+
+
+# -- encoder, training, save/load --------------------------------------------------
+
+
+def test_top_layers_reproduce_the_base_encoder(tiny_base):
+    from transformers import AutoModel, AutoTokenizer
+
+    texts = [t for t, _, _ in DOC]
+    tok = AutoTokenizer.from_pretrained(str(tiny_base))
+    bert = AutoModel.from_pretrained(str(tiny_base)).eval()
+    enc = tok(texts, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        h = bert(**enc).last_hidden_state
+    m = enc["attention_mask"].unsqueeze(-1).float()
+    ref = (h * m).sum(1) / m.sum(1)
+    model = build_model(tiny_base, **SMALL).eval()
+    assert torch.allclose(model.encoder.embed(texts, batch_tokens=64), ref, atol=1e-5)
+    # the cached route of training (float16 bottom states, then the top layer) agrees closely
+    x, mask = model.encoder.pad_states(model.encoder.bottom_states(texts))
+    with torch.no_grad():
+        assert torch.allclose(model.encoder.top_forward(x, mask), ref, atol=1e-2)
+    # only the top layer and the heads are trainable state
+    names = model.trainable_state_dict().keys()
+    assert all(k.startswith(("encoder.top.0.", "heads.")) for k in names)
+
+
+def test_tiny_model_trains_and_round_trips(tiny_base, tmp_path):
+    torch.manual_seed(0)
+    model = build_model(tiny_base, **SMALL)
+    before = {k: v.clone() for k, v in model.trainable_state_dict().items()}
+    stats = train(model, _examples(), TrainArgs(epochs=30, batch_docs=2, lr_top=1e-3, lr_heads=1e-2, threads=1))
+    assert stats["steps"] == 60
+    assert stats["epoch_loss"][-1] < stats["epoch_loss"][0] / 2
+    after = model.trainable_state_dict()
+    assert not torch.equal(before["encoder.top.0.attention.self.query.weight"], after["encoder.top.0.attention.self.query.weight"])
+    texts = [t for t, _, _ in DOC]
+    feats = [sentence_features(texts, [False] * len(texts), list(range(len(texts))))]
+    (secs, tags, tconf, sconf), = model.predict_docs([texts], feats)
+    assert [SECTION_LABELS[i] for i in secs] == [s for _, s, _ in DOC]  # it learned its one document
+    assert all(0.0 <= c <= 1.0 for c in tconf + sconf)
+
+    folder = save_model(model, tmp_path / "model", info={"note": "tiny"})
+    assert sorted(p.name for p in folder.iterdir()) == ["config.json", "labels.json", "weights.safetensors"]
+    info = read_model_info(folder)
+    assert info["training"] == {"note": "tiny"} and info["model"]["tags"] == list(TAGS)
+    loaded = load_model(folder, base_dir=tiny_base)
+    again = loaded.predict_docs([texts], feats)[0]
+    assert again[0] == secs and again[1] == tags
+    assert np.allclose(again[2], tconf, atol=1e-6)
+
+
+def test_training_is_deterministic(tiny_base):
+    def run():
+        torch.manual_seed(123)  # heads are initialised from the global generator
+        model = build_model(tiny_base, **SMALL)
+        train(model, _examples(), TrainArgs(epochs=2, batch_docs=2, seed=7, threads=1))
+        return model.trainable_state_dict()
+
+    a, b = run(), run()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_bad_inputs_are_refused(tiny_base, tmp_path):
+    with pytest.raises(ValueError, match="'train_layers' parameter of ModelConfig must be an int in \\[0, 4\\]"):
+        ModelConfig(train_layers=5)
+    with pytest.raises(ValueError, match="'epochs' parameter of TrainArgs must be a positive int. Got 0"):
+        TrainArgs(epochs=0)
+    model = build_model(tiny_base, **SMALL)
+    bad = _examples()[0] | {"sections": [99] * len(DOC)}
+    with pytest.raises(ValueError, match="section index is outside"):
+        train(model, [bad], TrainArgs(max_steps=1))
+    folder = save_model(model, tmp_path / "m")
+    cfg = json.loads((folder / "config.json").read_text())
+    cfg["base"]["wheel_sha256"] = "0" * 64
+    (folder / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(ModelError, match="trained on base"):
+        load_model(folder, base_dir=tiny_base)
+    (folder / "weights.safetensors").unlink()
+    with pytest.raises(ModelError, match="lacks weights.safetensors"):
+        load_model(folder, base_dir=tiny_base)
+
+
+# -- the system, as the harness drives it ---------------------------------------------
+
+
+def test_model_system_fits_and_predicts_like_the_harness_asks(tiny_base, gold_dir):
+    from xxgk.evaluate.gold import iter_gold
+    from xxgk.models.recipe import Recipe
+    from xxgk.models.system import ModelSystem
+    from xxgk.pipeline import Prediction, TrainableSectionTagger, get_system, prepare
+    from xxgk.readers import read
+
+    assert isinstance(get_system("model"), ModelSystem)  # registered; nothing loaded yet
+    golds = [g for g in iter_gold(gold_dir) if g.source_path.suffix == ".txt"][:3]
+    docs = [prepare(read(g.source_path)) for g in golds]
+    recipe = Recipe.from_dict({"model": SMALL, "data": {"gold_variants": ["clean", "no-headings"], "silver": False},
+                               "train": {"epochs": 2, "threads": 1}})
+    system = ModelSystem(base_dir=tiny_base, recipe=recipe)
+    assert isinstance(system, TrainableSectionTagger)
+    assert system.fit(docs[:2], golds[:2]) is system
+    assert system.training_info["data"]["gold_reports"] == 2
+    preds = system.predict(docs[2:] + docs[:1])
+    assert len(preds) == 2 and all(isinstance(p, Prediction) for p in preds)
+    for p, d in zip(preds, docs[2:] + docs[:1]):
+        assert len(p.sections) == len(p.tags) == len(d.sentences)
+        assert set(p.sections) <= set(SECTION_LABELS) and set(p.tags) <= set(TAGS)

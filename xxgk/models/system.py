@@ -1,0 +1,169 @@
+"""The ``model`` system: the fine-tuned transformer behind :class:`xxgk.pipeline.SectionTagger`.
+
+``get_system("model")`` (which :mod:`xxgk.systems` resolves to
+:func:`make_system`) gives a :class:`ModelSystem`. Its :meth:`~ModelSystem.predict`
+loads the shipped model (``models/xxgk-sections-tags``) on top of the fetched
+m3e-small base the first time it is needed; :meth:`~ModelSystem.fit` trains a
+fresh one with the default recipe, which is what the evaluation harness does
+for each cross-validation fold (``xxgk evaluate --system model --cv``).
+
+Without the base, the system fails with
+:class:`~xxgk.errors.BaseModelMissingError`, whose message names the command
+that fetches it; it never falls back to another system silently.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..pipeline import Prediction, Prepared
+from .recipe import Recipe
+
+__all__ = ["ModelSystem", "make_system", "train_on_gold", "new_model"]
+
+# loaded shipped models, by (model folder, base folder): analyze() builds a system per call
+_LOADED: dict[tuple[str, str], Any] = {}
+
+
+class ModelSystem:
+    """Sections and tags by the fine-tuned model.
+
+    Parameters
+    ----------
+    model_dir : path, optional
+        A trained model's folder; default the shipped ``models/xxgk-sections-tags``.
+    base_dir : path, optional
+        The base model's folder; default the fetched m3e-small (``xxgk models fetch-base``).
+    recipe : Recipe or path, optional
+        How :meth:`fit` trains (a :class:`~xxgk.models.recipe.Recipe` or a TOML
+        file); default the built-in recipe, the same as
+        ``training/configs/default.toml``.
+    corpus : sequence of path, optional
+        Where :meth:`fit` takes silver reports from; default the folders of
+        the gold files' sources.
+    batch_tokens : int, default 4096
+        Padded tokens per encoder batch at prediction time.
+    log : callable, optional
+        Receives progress lines while fitting.
+    """
+
+    name = "model"
+
+    def __init__(
+        self,
+        model_dir: str | os.PathLike | None = None,
+        base_dir: str | os.PathLike | None = None,
+        recipe: Recipe | str | os.PathLike | None = None,
+        corpus: Sequence[str | os.PathLike] | None = None,
+        batch_tokens: int = 4096,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        if not isinstance(batch_tokens, int) or isinstance(batch_tokens, bool) or batch_tokens < 64:
+            raise ValueError(f"The 'batch_tokens' parameter of ModelSystem must be an int >= 64. Got {batch_tokens!r} instead.")
+        self.model_dir = Path(model_dir) if model_dir is not None else None
+        self.base_dir = Path(base_dir) if base_dir is not None else None
+        if recipe is None or isinstance(recipe, Recipe):
+            self.recipe = recipe or Recipe()
+        else:
+            self.recipe = Recipe.from_toml(recipe)
+        self.corpus = [Path(c) for c in corpus] if corpus is not None else None
+        self.batch_tokens = batch_tokens
+        self.log = log
+        self.training_info: dict[str, Any] = {}
+        self._model: Any = None
+
+    # -- loading -------------------------------------------------------------
+
+    @property
+    def model(self) -> Any:
+        """The :class:`~xxgk.models.model.SectionTagModel` (loaded on first use, once per process and folder)."""
+        if self._model is None:
+            from .base import require_base
+            from .store import DEFAULT_MODEL_DIR, load_model
+
+            base = self.base_dir if self.base_dir is not None else require_base()
+            key = (str(Path(self.model_dir or DEFAULT_MODEL_DIR).resolve()), str(Path(base).resolve()))
+            if key not in _LOADED:
+                _LOADED[key] = load_model(self.model_dir, base_dir=base)
+            self._model = _LOADED[key]
+        return self._model
+
+    # -- SectionTagger -------------------------------------------------------
+
+    def predict(self, docs: Sequence[Prepared]) -> list[Prediction]:
+        """One :class:`~xxgk.pipeline.Prediction` per document (all sentences encoded in length-bucketed batches).
+
+        Raises
+        ------
+        xxgk.errors.BaseModelMissingError
+            When the base model is not fetched.
+        xxgk.errors.ModelError
+            When the model folder is missing or damaged.
+        """
+        from .model import prepared_features
+
+        model = self.model
+        secs, tags = model.config.section_labels, model.config.tags
+        raw = model.predict_docs([d.texts for d in docs], [prepared_features(d) for d in docs],
+                                 batch_tokens=self.batch_tokens)
+        return [
+            Prediction(sections=[secs[i] for i in s], tags=[tags[i] for i in t], tag_confidence=tc, section_confidence=sc)
+            for s, t, tc, sc in raw
+        ]
+
+    # -- TrainableSectionTagger ----------------------------------------------
+
+    def fit(self, docs: Sequence[Prepared], golds: Sequence[Any]) -> ModelSystem:
+        """Train a fresh model from the base on ``docs`` and their gold files (plus silver and damaged copies).
+
+        Replaces whatever model the object had, the shipped one included.
+        """
+        model, info = train_on_gold(docs, golds, self.recipe, base_dir=self.base_dir, corpus=self.corpus, log=self.log)
+        self._model = model
+        self.training_info = info
+        return self
+
+
+def train_on_gold(
+    docs: Sequence[Prepared],
+    golds: Sequence[Any],
+    recipe: Recipe | None = None,
+    *,
+    base_dir: str | os.PathLike | None = None,
+    corpus: Sequence[str | os.PathLike] | None = None,
+    log: Callable[[str], None] | None = None,
+) -> tuple[Any, dict[str, Any]]:
+    """Build the training set and train a model with ``recipe``: ``(model, info)``.
+
+    ``info`` holds the data counts, the recipe and the training's figures.
+    """
+    from .base import require_base
+    from .data import training_examples
+    from .fit import train
+
+    recipe = recipe or Recipe()
+    base = Path(base_dir) if base_dir is not None else require_base()
+    examples, counts = training_examples(docs, golds, recipe.data, corpus=corpus, log=log)
+    model = new_model(recipe, base)
+    stats = train(model, examples, recipe.train, log=log)
+    return model, {"data": counts, "recipe": recipe.to_dict(), "fit": stats}
+
+
+def new_model(recipe: Recipe, base_dir: str | os.PathLike | None = None) -> Any:
+    """A model with the base's weights and freshly initialised heads, seeded by the recipe (so training is repeatable)."""
+    import torch
+
+    from .base import require_base
+    from .model import build_model
+
+    base = Path(base_dir) if base_dir is not None else require_base()
+    torch.manual_seed(recipe.train.seed)
+    return build_model(base, **recipe.model)
+
+
+def make_system(**options: Any) -> ModelSystem:
+    """The factory :mod:`xxgk.systems` calls for ``get_system("model", **options)``."""
+    return ModelSystem(**options)
