@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import re
 import tempfile
 from pathlib import Path
@@ -105,7 +106,15 @@ def corpus(system: str = "rules") -> tuple[xxgk.io.Results, pd.DataFrame]:
     root = require_shared()
     out = cache_dir(system) / "tag"
     if not (out / "manifest.json").is_file():
-        tag([root], out, system=system, progress=False)
+        # Tag into a folder of this process's own, then move it into place in one step: notebooks run
+        # side by side (pytest -n 2) must never read each other's half-written output.
+        tmp = out.with_name(f"tag.{os.getpid()}.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tag([root], tmp, system=system, progress=False)
+        try:
+            os.replace(tmp, out)
+        except OSError:  # another process finished first: use its output
+            shutil.rmtree(tmp, ignore_errors=True)
     results = xxgk.load(out)
     docs = results.documents.set_index("doc_id")
     docs["file"] = [os.path.relpath(p, root) for p in docs["path"]]
