@@ -18,21 +18,25 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from xxgk.evaluate.summary import RUNS, systems_table
+
 __all__ = ["TARGETS", "write_card", "evaluate_all", "main"]
 
 #: The issue's targets: (run, metric) -> minimum.
 TARGETS = {("clean", "section"): 0.97, ("no-headings", "section"): 0.90}
 TAG_TARGET = 0.85
-RUNS = ("clean", "no-headings", "traditional", "hard-wrap", "flatten")
 SYSTEMS = ("rules", "baseline", "model")
 
 
 def evaluate_all(gold: str, cv: int, systems: Sequence[str] = SYSTEMS, log=print) -> dict[str, Any]:
     """Run the harness on ``systems`` (trainable ones cross-validated with ``cv`` folds), every perturbation."""
     from xxgk.evaluate import evaluate
+    from xxgk.models.recipe import Recipe
     from xxgk.pipeline import get_system
 
-    out: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "gold": gold, "cv": cv, "systems": {}}
+    # each fold's model is trained with the default recipe: recorded, so a card can tell stale figures
+    out: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "gold": gold, "cv": cv,
+                           "recipe": Recipe().to_dict(), "systems": {}}
     for name in systems:
         trainable = callable(getattr(get_system(name), "fit", None))
         t = time.time()
@@ -49,26 +53,6 @@ def evaluate_all(gold: str, cv: int, systems: Sequence[str] = SYSTEMS, log=print
                      for run, r in res["runs"].items()},
         }
     return out
-
-
-def _fmt(x: float | None) -> str:
-    return "–" if x is None else f"{x:.3f}"
-
-
-def _metrics_table(m: dict[str, Any]) -> list[str]:
-    systems = [s for s in SYSTEMS if s in m["systems"]]
-    head = "| run | " + " | ".join(f"sections {s}" for s in systems) + " | " + " | ".join(f"tags {s}" for s in systems) + " |"
-    lines = [head, "|---" * (1 + 2 * len(systems)) + "|"]
-    for run in RUNS:
-        if not all(run in m["systems"][s]["runs"] for s in systems):
-            continue
-        sec = [m["systems"][s]["runs"][run]["section_accuracy"] for s in systems]
-        tag = [m["systems"][s]["runs"][run]["tag_macro_f1"] for s in systems]
-        best_s, best_t = max(sec), max(tag)
-        cells = [f"**{_fmt(v)}**" if v == best_s else _fmt(v) for v in sec]
-        cells += [f"**{_fmt(v)}**" if v == best_t else _fmt(v) for v in tag]
-        lines.append(f"| {run} | " + " | ".join(cells) + " |")
-    return lines
 
 
 def _targets(m: dict[str, Any]) -> list[str]:
@@ -98,9 +82,15 @@ def _targets(m: dict[str, Any]) -> list[str]:
     return out
 
 
-def write_card(model_dir: str | Path, notes: str = "") -> Path:
-    """Render ``model_dir/README.md`` from its ``config.json`` and, when present, ``metrics.json``."""
+#: Hand-written notes appended to the card's accuracy section: what the figures mean, misses, speed.
+NOTES = Path(__file__).resolve().parent / "card_notes.md"
+
+
+def write_card(model_dir: str | Path, notes: str | None = None) -> Path:
+    """Render ``model_dir/README.md`` from its ``config.json``, ``metrics.json`` (when present) and :data:`NOTES`."""
     folder = Path(model_dir)
+    if notes is None:
+        notes = NOTES.read_text(encoding="utf-8").strip() if NOTES.is_file() else ""
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
     metrics_path = folder / "metrics.json"
@@ -112,7 +102,8 @@ def write_card(model_dir: str | Path, notes: str = "") -> Path:
     L += ["# xxgk-sections-tags", "",
           "Places every sentence of a 政府信息公开工作年度报告 in its section (preamble, 一 … 六) and tags it "
           "`achievement`, `problem`, `plan` or `other` (`../shared/spec/report-format.md` sections 2–3). "
-          "It is xxgk's `model` system (`xxgk.analyze(..., system=\"model\")`, `xxgk evaluate --system model`).", ""]
+          "It is xxgk's `model` system, the default of `xxgk.analyze`, `xxgk analyze` and `xxgk tag` "
+          "(`--system rules` for the rule-based one).", ""]
     L += ["## Base model", "",
           f"- **{base['name']}** (4-layer Chinese RoBERTa, hidden size 512, BERT-Chinese vocabulary, Apache-2.0), "
           f"from the PyPI package `{base['package']}=={base['version']}`, folder `embedding/m3e-small/`.",
@@ -123,6 +114,11 @@ def write_card(model_dir: str | Path, notes: str = "") -> Path:
           "Only what the base cannot rebuild:", ""]
     for p in files:
         L.append(f"- `{p.name}` ({p.stat().st_size / 1e6:.2f} MB)")
+    if (folder / "weights.safetensors").is_file():
+        from xxgk.models.system import ModelSystem
+
+        L += ["", f"Model version `{ModelSystem(model_dir=folder).version}` (a hash of the three model files; "
+              "`xxgk tag` records it in its manifest and redoes every input when it changes)."]
     L += ["", f"Weights: the fine-tuned top {model['train_layers']} encoder layer(s) of {model['num_base_layers']}, "
           "the document BiGRU, the section head with its CRF transitions, and the tag head.", ""]
     L += ["## Architecture", "",
@@ -160,7 +156,10 @@ def write_card(model_dir: str | Path, notes: str = "") -> Path:
         L += [f"`xxgk evaluate` on the shared gold ({metrics['date']}; {cvtxt}; folds grouped by report, so no "
               "report is scored by a model that saw it, and every fold's model is trained from the base with "
               "this recipe). Section: sentence accuracy; tags: macro-F1. Best of each row in bold.", ""]
-        L += _metrics_table(metrics)
+        L += systems_table(metrics, SYSTEMS)
+        if metrics.get("recipe") not in (None, recipe):
+            L += ["", "**These figures are for another recipe than the one that trained these weights**: "
+                  "run `python -m training.card --evaluate` again."]
         L += ["", "Targets:", ""] + _targets(metrics)
     else:
         L += ["Not scored yet: `python -m training.card --evaluate --cv 4`."]

@@ -12,7 +12,10 @@ from typing import Any
 
 from ..labels import SECTION_LABELS, TAGS
 
-__all__ = ["format_summary", "run_table", "table_block", "report_table"]
+__all__ = ["format_summary", "run_table", "table_block", "report_table", "systems_table"]
+
+#: The runs of a side-by-side table, in order.
+RUNS = ("clean", "no-headings", "traditional", "hard-wrap", "flatten")
 
 _RUN_HEAD = ["run", "sentences", "coverage", "section acc", "boundary F1", "Pk", "WindowDiff", "section macro-F1",
              "tag acc", "tag macro-F1"]
@@ -76,6 +79,29 @@ def table_block(tables: dict[str, Any]) -> list[str]:
     out += ["", f"Rule verdicts agreeing with the rules on gold numbers: {_fmt(r['agreement'])} "
                 f"({r['agree']}/{r['assessed']}; {per_rule or 'none assessed'})"]
     return out
+
+
+def systems_table(metrics: dict[str, Any], systems: Sequence[str] = ("rules", "baseline", "model")) -> list[str]:
+    """Markdown lines: section accuracy and tag macro-F1 of several systems side by side, one row per run.
+
+    ``metrics`` is the ``metrics.json`` of a model folder (``python -m
+    training.card --evaluate``): ``{"systems": {name: {"runs": {run:
+    {"section_accuracy": ..., "tag_macro_f1": ...}}}}}``. The best figure of
+    each row and metric is in bold.
+    """
+    names = [s for s in systems if s in metrics.get("systems", {})]
+    head = ["run", *(f"sections {s}" for s in names), *(f"tags {s}" for s in names)]
+    rows = []
+    for run in RUNS:
+        got = [metrics["systems"][s]["runs"].get(run) for s in names]
+        if not names or any(g is None for g in got):
+            continue
+        cells: list[str] = []
+        for key in ("section_accuracy", "tag_macro_f1"):
+            vals = [g[key] for g in got]
+            cells += [f"**{v:.3f}**" if v == max(vals) else f"{v:.3f}" for v in vals]
+        rows.append([run, *cells])
+    return _table(head, rows)
 
 
 def report_table(result: dict[str, Any]) -> list[str]:
