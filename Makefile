@@ -33,7 +33,7 @@ test: $(STAMP) fetch-base
 fetch-base: $(STAMP)
 	$(VENV)/bin/xxgk models fetch-base
 
-# Trains models/xxgk-sections-tags from the base, the gold files and the corpus (about 20 minutes on 2 cores).
+# Trains models/xxgk-sections-tags from the base, the gold files and the corpus (about 11 minutes on 2 cores).
 train: fetch-base
 	$(PY) -m training.train --config training/configs/default.toml
 

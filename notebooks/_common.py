@@ -3,22 +3,24 @@
 The notebooks run from ``notebooks/`` with the shared corpus beside the
 repository (``../shared``). The corpus is analysed once with ``xxgk tag``
 into a cache folder under the system's temporary directory (or
-``$XXGK_NOTEBOOK_CACHE``), keyed by a hash of xxgk's source code, so the
-three notebooks reuse one run and a change to the package gives a fresh one.
+``$XXGK_NOTEBOOK_CACHE``), keyed by a hash of xxgk's source code, the model's weights and the corpus's
+files, so the three notebooks reuse one run and a change to any gives a fresh one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import shutil
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 import xxgk
+from xxgk.pipeline import DEFAULT_SYSTEM
 
 NOTEBOOKS = Path(__file__).resolve().parent
 REPO = NOTEBOOKS.parent
@@ -56,17 +58,26 @@ def require_shared() -> Path:
     return CORPUS
 
 
-def _code_key(system: str) -> str:
+def _cache_key(system: str) -> str:
+    """A hash of everything the cached output depends on: the system and its weights, xxgk's code, this file, the corpus."""
+    from xxgk.pipeline import get_system
+
     h = hashlib.sha256(system.encode())
-    for path in sorted(Path(xxgk.__file__).parent.rglob("*.py")):
+    h.update(str(getattr(get_system(system), "version", "")).encode())  # the model's weights
+    for path in [*sorted(Path(xxgk.__file__).parent.rglob("*.py")), Path(__file__)]:
         h.update(path.read_bytes())
+    h.update(str(CORPUS.resolve()).encode())
+    for path in sorted(CORPUS.rglob("*")):
+        if path.is_file():
+            st = path.stat()
+            h.update(f"{path.relative_to(CORPUS)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     return h.hexdigest()[:12]
 
 
-def cache_dir(system: str = "rules") -> Path:
+def cache_dir(system: str = DEFAULT_SYSTEM) -> Path:
     """The folder the corpus's ``xxgk tag`` output is cached in."""
     root = Path(os.environ.get("XXGK_NOTEBOOK_CACHE", Path(tempfile.gettempdir()) / "xxgk-notebooks"))
-    return root / f"{system}-{_code_key(system)}"
+    return root / f"{system}-{_cache_key(system)}"
 
 
 def slug(file: str) -> str:
@@ -87,7 +98,15 @@ def manifest() -> pd.DataFrame:
     return pd.read_csv(require_shared() / "MANIFEST.tsv", sep="\t", dtype=str, keep_default_na=False)
 
 
-def corpus(system: str = "rules") -> tuple[xxgk.io.Results, pd.DataFrame]:
+def _finished(out: Path) -> bool:
+    """Whether ``out`` holds a finished ``xxgk tag`` run (its manifest says so)."""
+    try:
+        return bool(json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("complete"))
+    except (OSError, ValueError):
+        return False
+
+
+def corpus(system: str = DEFAULT_SYSTEM) -> tuple[xxgk.io.Results, pd.DataFrame]:
     """Analyse the shared corpus once (cached) and load it.
 
     Returns
@@ -105,20 +124,29 @@ def corpus(system: str = "rules") -> tuple[xxgk.io.Results, pd.DataFrame]:
 
     root = require_shared()
     out = cache_dir(system) / "tag"
-    if not (out / "manifest.json").is_file():
+    if not _finished(out):
         # Tag into a folder of this process's own, then move it into place in one step: notebooks run
         # side by side (pytest -n 2) must never read each other's half-written output.
         tmp = out.with_name(f"tag.{os.getpid()}.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tag([root], tmp, system=system, progress=False)
         try:
+            if out.exists() and not _finished(out):
+                shutil.rmtree(out, ignore_errors=True)  # an unfinished run (e.g. killed): replace it
             os.replace(tmp, out)
         except OSError:  # another process finished first: use its output
             shutil.rmtree(tmp, ignore_errors=True)
     results = xxgk.load(out)
     docs = results.documents.set_index("doc_id")
-    docs["file"] = [os.path.relpath(p, root) for p in docs["path"]]
+    real_root = root.resolve()
+    docs["file"] = [Path(os.path.relpath(Path(p).resolve(), real_root)).as_posix() for p in docs["path"]]
     man = manifest().set_index("file")
+    unknown = sorted(set(docs["file"]) - set(man.index))
+    if len(unknown) == len(docs):
+        raise RuntimeError(
+            f"{out}: none of its {len(docs)} reports is in {root / 'MANIFEST.tsv'} (e.g. {unknown[:3]}). "
+            f"Delete {out.parent} and run the notebook again."
+        )
     docs = docs.drop(columns=["body", "year", "template"]).join(man[["body", "year", "template", "complete"]], on="file")
     docs["year"] = pd.to_numeric(docs["year"], errors="coerce").astype("Int64")
     docs["series"] = docs["body"].map(body_key)

@@ -34,3 +34,20 @@ def gold_dir() -> Path:
 @pytest.fixture(scope="session")
 def repo_dir() -> Path:
     return REPO
+
+
+@pytest.fixture(scope="session")
+def shipped_model() -> Path:
+    """The shipped model's folder; skips when the base is not fetched or the weights are missing.
+
+    ``make test`` fetches the base and the weights are in git, so these tests
+    run in CI; the skip is for a bare ``pytest`` on a machine without the base.
+    """
+    from xxgk.models.base import base_available
+    from xxgk.models.store import DEFAULT_MODEL_DIR
+
+    if not base_available():
+        pytest.skip("needs the base model: run `make fetch-base` (or `xxgk models fetch-base`)")
+    if not (DEFAULT_MODEL_DIR / "weights.safetensors").is_file():
+        pytest.skip(f"needs the shipped weights in {DEFAULT_MODEL_DIR} (`make train` rebuilds them)")
+    return DEFAULT_MODEL_DIR

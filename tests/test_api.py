@@ -13,6 +13,7 @@ import pytest
 import xxgk
 from xxgk.cli import main
 from xxgk.extract import ExtractedTable
+from xxgk.pipeline import DEFAULT_SYSTEM
 from xxgk.report import Report, Section
 from xxgk.validate import Check
 
@@ -92,10 +93,13 @@ def test_extract_sections_gives_text_sentences_offsets_and_provenance(seed: Path
     assert sections["overview"].first_line == "一、总体情况"
 
 
-def test_cli_analyze_json_is_a_report(seed: Path, capsys) -> None:
+def test_cli_analyze_json_is_a_report(seed: Path, capsys, shipped_model) -> None:
     assert main(["analyze", str(seed), "--json"]) == 0
     report = Report.from_json(capsys.readouterr().out)
-    assert report.sentences and report.system == "rules"
+    # the model is the default, as it is for xxgk.analyze
+    assert report.sentences and report.system == "model" == DEFAULT_SYSTEM
+    assert main(["analyze", str(seed), "--json", "--system", "rules"]) == 0
+    assert Report.from_json(capsys.readouterr().out).system == "rules"
 
 
 def test_cli_analyze_prints_sections_and_tags(seed: Path, seed_report: Report, capsys) -> None:

@@ -318,3 +318,15 @@ def test_cli_tag_exit_status_and_summary(tmp_path: Path, corpus_dir: Path, capsy
     assert str(tmp_path / "nope") in capsys.readouterr().err
     assert main(["tag", str(files[0]), "--out", str(tmp_path / "x"), "--jobs", "0"]) == 2
     assert "The 'jobs' parameter of tag must be a positive int. Got 0 instead." in capsys.readouterr().err
+
+
+def test_workers_share_the_cores(monkeypatch) -> None:
+    # what a worker process does first, run here without touching this process's signals or torch threads
+    monkeypatch.setattr(signal, "signal", lambda *a: None)
+    monkeypatch.delitem(sys.modules, "torch", raising=False)
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(batch, "_WORKER", {})
+    batch._init_worker("rules", False, "", "", 1)
+    assert os.environ["OMP_NUM_THREADS"] == "1" and os.environ["MKL_NUM_THREADS"] == "1"
+    assert batch._WORKER["error"] is None and batch._WORKER["tagger"].name == "rules"

@@ -87,3 +87,76 @@ def test_missing_model_folder_says_how_to_make_it(tmp_path):
     system = ModelSystem(model_dir=tmp_path / "no-model")
     with pytest.raises(XxgkError, match="lacks config.json.*make train"):
         system.predict([prepare(read("一、总体情况\n2021年共受理申请6件。\n"))])
+
+
+def test_default_system_is_the_model_and_says_when_the_base_is_missing(tmp_path, monkeypatch):
+    import xxgk
+    from xxgk.batch import tag
+    from xxgk.cli import main
+
+    monkeypatch.setenv("XXGK_HOME", str(tmp_path / "empty-cache"))
+    report = tmp_path / "r.txt"
+    report.write_text("2021年政府信息公开工作年度报告\n一、总体情况\n2021年共受理申请6件。\n", encoding="utf-8")
+    with pytest.raises(BaseModelMissingError, match="xxgk models fetch-base"):
+        xxgk.analyze(report)
+    # the batch stops before any work, not once per file, and writes nothing
+    with pytest.raises(BaseModelMissingError, match="xxgk models fetch-base"):
+        tag([report], tmp_path / "out", progress=False)
+    assert not (tmp_path / "out").exists()
+    assert main(["analyze", str(report)]) != 0
+    # the rules system needs no model
+    assert xxgk.analyze(report, system="rules").system == "rules"
+
+
+@pytest.mark.model
+@needs_model
+def test_model_version_follows_the_weights(tmp_path):
+    import shutil
+
+    from xxgk.models.system import ModelSystem
+
+    copy = tmp_path / "copy"
+    shutil.copytree(DEFAULT_MODEL_DIR, copy)
+    shipped, same = ModelSystem().version, ModelSystem(model_dir=copy).version
+    assert shipped == same and len(shipped) == 12
+    (copy / "config.json").write_text((copy / "config.json").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert ModelSystem(model_dir=copy).version != shipped
+
+
+@needs_model
+def test_models_info_says_where_base_and_model_are(capsys):
+    import json
+
+    from xxgk.cli import main
+    from xxgk.models.system import ModelSystem
+
+    assert main(["models", "info"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["base"]["fetched"] is True and info["base"]["wheel_sha256"].startswith("a0a4b92a")
+    assert info["model"]["present"] is True and info["model"]["version"] == ModelSystem().version
+    assert info["model"]["megabytes"] < 25  # the cap on committed weights
+    assert info["model"]["sections"][0] == "preamble" and set(info["model"]["tags"]) == {"achievement", "problem", "plan", "other"}
+
+
+def test_models_info_names_the_problem_when_the_base_is_missing(tmp_path, monkeypatch, capsys):
+    import json
+
+    from xxgk.cli import main
+
+    monkeypatch.setenv("XXGK_HOME", str(tmp_path / "empty-cache"))
+    assert main(["models", "info"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["base"]["fetched"] is False and info["base"]["path"].startswith(str(tmp_path))
+
+
+def test_model_folder_can_be_named_by_xxgk_model_dir(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XXGK_MODEL_DIR": str(tmp_path / "elsewhere")}
+    out = subprocess.run([sys.executable, "-m", "xxgk", "models", "info"], env=env, capture_output=True, text=True, check=True)
+    info = json.loads(out.stdout)
+    assert info["model"]["path"] == str(tmp_path / "elsewhere") and info["model"]["present"] is False
+    assert "XXGK_MODEL_DIR" in info["model"]["problem"]

@@ -29,8 +29,8 @@ def _texts(corpus_dir: Path, names: list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def nlp():
-    nlp = spacy.blank("zh")
+def nlp(shipped_model):
+    nlp = spacy.blank("zh")  # the default system: the shipped model
     nlp.add_pipe("xxgk")
     return nlp
 
@@ -136,7 +136,7 @@ def test_pipeline_saves_and_loads(nlp, tmp_path: Path, seed_text: str) -> None:
     nlp.to_disk(tmp_path / "pipeline")
     loaded = spacy.load(tmp_path / "pipeline")
     assert loaded.pipe_names == ["xxgk"]
-    assert loaded.get_pipe("xxgk").system == "rules"
+    assert loaded.get_pipe("xxgk").system == "model"
     assert _view(loaded(seed_text)) == _view(nlp(seed_text))
     again = spacy.blank("zh").add_pipe("xxgk", config={"tables": False})
     again.from_bytes(nlp.get_pipe("xxgk").to_bytes())

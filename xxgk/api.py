@@ -50,9 +50,10 @@ def analyze(
     ----------
     source : path, bytes, str or Document
         A file, its bytes, the report's text, or a document already read.
-    system : str or SectionTagger, default "rules"
-        Which system places sections and tags: ``"rules"``, ``"baseline"``
-        or ``"model"``, or a system object.
+    system : str or SectionTagger, default "model"
+        Which system places sections and tags: ``"model"`` (the shipped
+        fine-tuned model; needs ``xxgk models fetch-base`` once), ``"rules"``
+        (headings and cue words, no model), ``"baseline"``, or a system object.
     strict : bool, default False
         Fail on inputs that show no sign of being an annual report.
     tables : bool, default True

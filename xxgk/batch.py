@@ -42,6 +42,7 @@ from typing import Any
 
 from .errors import InputError
 from .io import FORMATS, atomic_write_text, write_manifest, write_tables
+from .pipeline import DEFAULT_SYSTEM
 from .rows import ROWS_SCHEMA_VERSION, TABLES, doc_id_for, empty_rows, error_row, report_rows
 
 __all__ = ["REPORT_SUFFIXES", "TagOptions", "TagSummary", "expand_inputs", "pipeline_key", "tag"]
@@ -73,8 +74,9 @@ class TagOptions:
         The tables' file format.
     jobs : int, default 1
         Worker processes; 1 runs in this process.
-    system : str, default "rules"
-        The system that places sections and tags (see :func:`xxgk.pipeline.get_system`).
+    system : str, default "model"
+        The system that places sections and tags (see :func:`xxgk.pipeline.get_system`);
+        ``"rules"`` needs no model.
     resume : bool, default True
         Skip inputs already done by an earlier run with the same pipeline.
     strict : bool, default False
@@ -85,7 +87,7 @@ class TagOptions:
 
     format: str = "parquet"
     jobs: int = 1
-    system: str = "rules"
+    system: str = DEFAULT_SYSTEM
     resume: bool = True
     strict: bool = False
     progress: bool | None = None
@@ -326,11 +328,21 @@ def _read_part(parts: Path, doc_id: str) -> dict[str, list[dict[str, Any]]] | No
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str) -> None:
-    """Build the system once per worker process; a failure is kept and reported by :func:`_worker_info`."""
+def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, threads: int = 0) -> None:
+    """Build the system once per worker process; a failure is kept and reported by :func:`_worker_info`.
+
+    ``threads`` caps the math threads of the worker (torch reads
+    ``OMP_NUM_THREADS`` when it is imported), so that N workers share the
+    cores instead of each taking all of them.
+    """
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    if threads > 0:
+        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            os.environ[var] = str(threads)
+        if "torch" in sys.modules:  # inherited from the parent (fork): too late for the variables
+            sys.modules["torch"].set_num_threads(threads)
     _WORKER.update(strict=strict, parts=parts, pipeline_id=pipeline_id, tagger=None, error=None)
     try:
         from .pipeline import get_system
@@ -363,8 +375,9 @@ class _Pool:
 
     def _start(self, workers: int, parts: str, pipeline_id: str) -> ProcessPoolExecutor:
         ctx = multiprocessing.get_context(_START_METHOD)
+        threads = max(1, (os.cpu_count() or 1) // max(1, self.opts.jobs))
         return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(self.opts.system, self.opts.strict, parts, pipeline_id))
+                                   initargs=(self.opts.system, self.opts.strict, parts, pipeline_id, threads))
 
     def model_version(self) -> str:
         """Start one worker to learn the system's version (and fail early when it cannot be built)."""
@@ -449,7 +462,7 @@ def tag(
     *,
     format: str = "parquet",
     jobs: int = 1,
-    system: str = "rules",
+    system: str = DEFAULT_SYSTEM,
     resume: bool = True,
     strict: bool = False,
     progress: bool | None = None,
@@ -477,6 +490,9 @@ def tag(
         When an input names nothing (before any work starts).
     ValueError
         For a bad parameter or an unknown system.
+    xxgk.errors.BaseModelMissingError, xxgk.errors.ModelError
+        When the system is ``"model"`` and the base model is not fetched or
+        the model folder is incomplete (before any work starts).
 
     Examples
     --------
@@ -491,20 +507,23 @@ def tag(
     >>> tag([d], d / "out", progress=False).skipped  # a second run finds it done
     1
     """
+    from .pipeline import get_system
+
     opts = TagOptions(format=format, jobs=jobs, system=system, resume=resume, strict=strict, progress=progress)
     files = expand_inputs(inputs)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(str(out), "The output must be a folder, and this is a file.", "Name a folder with --out.")
+    # A missing base model or model folder stops the run here, before any work, not once per file.
+    tagger = get_system(opts.system)
+    check = getattr(tagger, "check", None)
+    if callable(check):
+        check()
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
 
     pool: _Pool | None = None
-    tagger = None
     if opts.jobs == 1:
-        from .pipeline import get_system
-
-        tagger = get_system(opts.system)
         model_version = _model_version(tagger)
     else:
         pool = _Pool(opts)

@@ -10,6 +10,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from .pipeline import DEFAULT_SYSTEM
+
 __all__ = ["main", "parse_args"]
 
 
@@ -69,7 +71,8 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("analyze", help="Analyse one report: sections, sentence tags, tables and their checks.")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--json", action="store_true", help="Print the whole report as JSON.")
-    p.add_argument("--system", default="rules", help="The system that places sections and tags (default: rules).")
+    p.add_argument("--system", default=DEFAULT_SYSTEM,
+                   help=f"The system that places sections and tags: model, rules or baseline (default: {DEFAULT_SYSTEM}).")
     p.add_argument("--strict", action="store_true", help="Fail on a file with no sign of being an annual report.")
 
 
@@ -118,7 +121,8 @@ def _add_tag(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="Output folder for the tables and the manifest.")
     p.add_argument("--format", choices=("parquet", "jsonl"), default="parquet", help="Table file format (default: parquet).")
     p.add_argument("--jobs", type=int, default=1, help="Worker processes (default: 1, in this process).")
-    p.add_argument("--system", default="rules", help="The system that places sections and tags: rules or model (default: rules).")
+    p.add_argument("--system", default=DEFAULT_SYSTEM,
+                   help=f"The system that places sections and tags: model, rules or baseline (default: {DEFAULT_SYSTEM}).")
     p.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
                    help="Skip inputs an earlier run already did with the same pipeline (default: --resume).")
     p.add_argument("--strict", action="store_true", help="Record files with no sign of being an annual report as errors.")
@@ -194,7 +198,8 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="Score a system's sections, sentence tags and tables against gold files.")
     p.add_argument("gold_dir", metavar="GOLD_DIR", help="Folder of gold JSON files (report-format.md section 5).")
     p.add_argument("--root", metavar="DIR", help="Folder the gold files' 'source' is relative to (default: parent of GOLD_DIR).")
-    p.add_argument("--system", default="rules", help="System to score: rules, baseline or model (default: rules).")
+    p.add_argument("--system", default=DEFAULT_SYSTEM,
+                   help=f"System to score: model, rules or baseline (default: {DEFAULT_SYSTEM}).")
     p.add_argument("--perturb", action="append", metavar="NAME",
                    help="Also score perturbed copies: no-headings, traditional, hard-wrap, flatten, or all (repeatable).")
     p.add_argument("--cv", nargs="?", type=int, const=0, default=None, metavar="K",

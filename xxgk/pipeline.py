@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 #: The system :func:`xxgk.analyze` uses when none is named.
-DEFAULT_SYSTEM = "rules"
+DEFAULT_SYSTEM = "model"
 
 
 @dataclass

@@ -5,7 +5,7 @@ what xxgk finds where spaCy users look for it::
 
     import spacy
     nlp = spacy.blank("zh")
-    nlp.add_pipe("xxgk")                     # default_config: {"system": "rules", "tables": True}
+    nlp.add_pipe("xxgk")                     # default_config: {"system": "model", "tables": True}
     doc = nlp(text)
     [(s.text, s._.tag, s._.tag_confidence) for s in doc.sents]
     [(s.label_, s.text[:10]) for s in doc.spans["sections"]]
@@ -46,6 +46,8 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .pipeline import DEFAULT_SYSTEM
+
 __all__ = ["XxgkComponent", "make_xxgk_component", "SPANS_KEY"]
 
 #: The key of ``doc.spans`` that holds the sections.
@@ -74,9 +76,9 @@ class XxgkComponent:
         The pipeline the component belongs to.
     name : str, default "xxgk"
         The component's name in the pipeline.
-    system : str, default "rules"
-        The xxgk system that places sections and tags (``"rules"``,
-        ``"baseline"``, ``"model"``); checked here, built on first use.
+    system : str, default "model"
+        The xxgk system that places sections and tags (``"model"``,
+        ``"rules"``, ``"baseline"``); checked here, built on first use.
     tables : bool, default True
         Extract the statistical tables into ``doc._.xxgk_tables``.
     spans_key : str, default "sections"
@@ -84,7 +86,7 @@ class XxgkComponent:
     """
 
     def __init__(
-        self, nlp: Language, name: str = "xxgk", *, system: str = "rules", tables: bool = True,
+        self, nlp: Language, name: str = "xxgk", *, system: str = DEFAULT_SYSTEM, tables: bool = True,
         spans_key: str = SPANS_KEY,
     ) -> None:
         from .pipeline import available_systems
@@ -196,7 +198,7 @@ class XxgkComponent:
     "xxgk",
     assigns=["token.is_sent_start", "doc.spans", "span._.tag", "span._.tag_confidence", "doc._.xxgk_tables",
              "doc._.xxgk_checks"],
-    default_config={"system": "rules", "tables": True, "spans_key": SPANS_KEY},
+    default_config={"system": DEFAULT_SYSTEM, "tables": True, "spans_key": SPANS_KEY},
 )
 def make_xxgk_component(nlp: Language, name: str, system: str, tables: bool, spans_key: str) -> XxgkComponent:
     """Build the ``xxgk`` component (``nlp.add_pipe("xxgk", config={"system": "model"})``)."""

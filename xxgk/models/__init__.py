@@ -21,6 +21,7 @@ def status() -> dict[str, Any]:
     from ..errors import ModelError
     from .base import BASE_PACKAGE, BASE_SHA256, BASE_VERSION, base_available, base_path
     from .store import DEFAULT_MODEL_DIR, read_model_info
+    from .system import ModelSystem
 
     out: dict[str, Any] = {
         "base": {"path": str(base_path()), "fetched": base_available(), "package": f"{BASE_PACKAGE}=={BASE_VERSION}",
@@ -35,7 +36,7 @@ def status() -> dict[str, Any]:
     size = sum(p.stat().st_size for p in DEFAULT_MODEL_DIR.iterdir() if p.is_file())
     model = info["model"]
     out["model"].update({
-        "present": True, "format": info["format"], "megabytes": round(size / 1e6, 1),
+        "present": True, "version": ModelSystem().version, "format": info["format"], "megabytes": round(size / 1e6, 1),
         "train_layers": model.get("train_layers"), "sections": model.get("section_labels"), "tags": model.get("tags"),
         "data": info.get("training", {}).get("data", {}),
     })

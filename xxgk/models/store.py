@@ -35,8 +35,10 @@ __all__ = ["FORMAT", "save_model", "load_model", "read_model_info", "DEFAULT_MOD
 #: Version of the folder's layout; bumped when it changes.
 FORMAT = "xxgk-sections-tags/1"
 
-#: The shipped model (top-level ``models/`` of the repository, or beside the installed package).
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "xxgk-sections-tags"
+#: The shipped model: ``$XXGK_MODEL_DIR`` when set (an install outside a checkout of the repository),
+#: else the repository's top-level ``models/xxgk-sections-tags``.
+DEFAULT_MODEL_DIR = (Path(os.environ["XXGK_MODEL_DIR"]) if os.environ.get("XXGK_MODEL_DIR")
+                     else Path(__file__).resolve().parents[2] / "models" / "xxgk-sections-tags")
 
 _WEIGHTS = "weights.safetensors"
 
@@ -84,7 +86,8 @@ def read_model_info(folder: str | os.PathLike) -> dict[str, Any]:
     cfg_path, lab_path = path / "config.json", path / "labels.json"
     for p in (cfg_path, lab_path, path / _WEIGHTS):
         if not p.is_file():
-            raise ModelError(f"{path}: the model folder lacks {p.name}. Train a model (`make train`) or pass the right folder.")
+            raise ModelError(f"{path}: the model folder lacks {p.name}. Train a model (`make train`), pass the right "
+                             "folder, or point XXGK_MODEL_DIR at a copy of the repository's models/xxgk-sections-tags.")
     try:
         config = json.loads(cfg_path.read_text(encoding="utf-8"))
         labels = json.loads(lab_path.read_text(encoding="utf-8"))

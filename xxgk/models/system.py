@@ -14,6 +14,7 @@ that fetches it; it never falls back to another system silently.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -76,6 +77,43 @@ class ModelSystem:
         self._model: Any = None
 
     # -- loading -------------------------------------------------------------
+
+    @property
+    def version(self) -> str:
+        """Which weights predict: ``fitted`` after :meth:`fit`, else a short hash of the model folder's files.
+
+        Batch runs key their results on it, so new weights make ``xxgk tag``
+        analyse every input again.
+        """
+        if self.training_info:
+            return "fitted"
+        from .base import sha256_file
+        from .store import DEFAULT_MODEL_DIR, read_model_info
+
+        folder = Path(self.model_dir or DEFAULT_MODEL_DIR)
+        read_model_info(folder)  # a clear ModelError when a file is missing
+        h = hashlib.sha256()
+        for name in ("config.json", "labels.json", "weights.safetensors"):
+            h.update(sha256_file(folder / name).encode())
+        return h.hexdigest()[:12]
+
+    def check(self) -> None:
+        """Raise now, not at the first report, when the base or the model folder is missing or damaged.
+
+        Raises
+        ------
+        xxgk.errors.BaseModelMissingError
+            When the base model is not fetched (the message names the command that fetches it).
+        xxgk.errors.ModelError
+            When the model folder lacks a file or was trained on another base.
+        """
+        from .base import require_base
+        from .store import DEFAULT_MODEL_DIR, read_model_info
+
+        if self.base_dir is None:
+            require_base()
+        if self._model is None:
+            read_model_info(self.model_dir or DEFAULT_MODEL_DIR)
 
     @property
     def model(self) -> Any:
