@@ -118,3 +118,10 @@ def test_bad_recipes_are_refused(tmp_path):
     bad.write_text("[model]\nlayers = 3\n")
     with pytest.raises(ValueError, match=r"bad.toml: Unknown \[model\] setting\(s\) \['layers'\]"):
         Recipe.from_toml(bad)
+
+
+@pytest.mark.parametrize("config", sorted((REPO / "training" / "configs").glob("*.toml")), ids=lambda p: p.name)
+def test_every_shipped_recipe_parses(config):
+    recipe = Recipe.from_toml(config)  # unknown keys and variants raise
+    assert Recipe.from_dict(recipe.to_dict()).to_dict() == recipe.to_dict()  # what a model's config.json stores
+    assert "clean" in recipe.data.gold_variants
