@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 def _reports(corpus: Path) -> list:
     from xxgk.errors import XxgkError
     from xxgk.pipeline import prepare
-    from xxgk.readers import read
+    from xxgk.reading import read
 
     out = []
     for path in sorted(corpus.iterdir()):

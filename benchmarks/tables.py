@@ -17,7 +17,7 @@ from pathlib import Path
 
 from xxgk.errors import XxgkError
 from xxgk.extract import extract_tables
-from xxgk.readers import read
+from xxgk.reading import read
 from xxgk.validate import check_tables
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

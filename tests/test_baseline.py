@@ -11,11 +11,11 @@ import pytest
 
 from xxgk.baseline import BaselineSystem
 from xxgk.errors import ModelError
-from xxgk.evaluate.gold import iter_gold
 from xxgk.evaluate.runner import evaluate
-from xxgk.labels import SECTION_LABELS, TAGS
+from xxgk.gold import iter_gold
 from xxgk.pipeline import TrainableSectionTagger, get_system, prepare
-from xxgk.readers import read
+from xxgk.reading import read
+from xxgk.spec import SECTION_LABELS, TAGS
 
 # the small texts written here are not whole reports
 pytestmark = pytest.mark.filterwarnings("ignore::xxgk.errors.NotAReportWarning")
@@ -51,7 +51,7 @@ def test_fit_and_predict_on_held_out_reports(prepared):
 
 
 def evaluate_on(system, pairs):
-    from xxgk.evaluate.align import align
+    from xxgk.align import align
 
     right = total = 0
     for (g, p), pred in zip(pairs, system.predict([p for _, p in pairs])):

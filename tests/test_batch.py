@@ -20,7 +20,7 @@ from xxgk.cli import main
 from xxgk.errors import InputError
 from xxgk.errors import __all__ as ERROR_NAMES
 from xxgk.pipeline import Prediction, register_system
-from xxgk.rows import TABLES
+from xxgk.tidy import TABLES
 
 REPO = Path(__file__).resolve().parents[1]
 

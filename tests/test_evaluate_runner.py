@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import pytest
 
 from xxgk.cli import main
-from xxgk.evaluate.gold import iter_gold
 from xxgk.evaluate.runner import evaluate, folds, report_group, resolve_perturbations
+from xxgk.gold import iter_gold
 from xxgk.pipeline import Prediction, Prepared, register_system
 
 # sentence -> (section, tag) of a small report; "均按时办结。" is in the gold but not in the source

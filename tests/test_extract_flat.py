@@ -7,7 +7,7 @@ from pathlib import Path
 
 from xxgk.document import Cell, Document, DocumentMeta, Paragraph, Provenance, Table
 from xxgk.extract import extract_tables
-from xxgk.readers import read
+from xxgk.reading import read
 
 
 def flat(lines: list[str], first_line: int = 1) -> Table:

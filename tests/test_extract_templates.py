@@ -6,7 +6,7 @@ import pytest
 
 from xxgk.extract.labels import label_key, numbering, similarity
 from xxgk.extract.templates import GENERATIONS, TEMPLATES, detect_generation, match_row
-from xxgk.labels import TABLE_NAMES
+from xxgk.spec import TABLE_NAMES
 
 APP_2021 = [
     "new_requests", "carried_over", "granted", "partially_granted", "denied_state_secret",

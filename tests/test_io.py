@@ -13,7 +13,7 @@ import xxgk
 from xxgk import io as xio
 from xxgk.document import Provenance
 from xxgk.extract import ExtractedTable, Finding, TableValue
-from xxgk.rows import COLUMNS, TABLES, doc_id_for, empty_rows, error_row, report_rows
+from xxgk.tidy import COLUMNS, TABLES, doc_id_for, empty_rows, error_row, report_rows
 from xxgk.validate import Check
 
 

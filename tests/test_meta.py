@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from xxgk.document import Document, DocumentMeta, Paragraph, Table
-from xxgk.readers import read
-from xxgk.readers.meta import extract_meta, looks_like_report, parse_date, report_evidence
+from xxgk.meta import extract_meta, looks_like_report, parse_date, report_evidence
+from xxgk.reading import read
 
 FIXTURES = Path(__file__).parent / "fixtures" / "text"
 _FORMAT_OF = {".txt": "text", ".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from xxgk.labels import SECTION_LABELS
 from xxgk.models.data import _shingles, gold_examples, overlaps, silver_gold, training_examples, variant_text
 from xxgk.models.fit import IGNORE
 from xxgk.models.recipe import DataArgs, Recipe
 from xxgk.pipeline import prepare
-from xxgk.readers import read
+from xxgk.reading import read
+from xxgk.spec import SECTION_LABELS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -25,7 +25,7 @@ def _read(path):
 
 @pytest.fixture(scope="module")
 def golds(gold_dir):
-    from xxgk.evaluate.gold import iter_gold
+    from xxgk.gold import iter_gold
 
     out = [g for g in iter_gold(gold_dir) if g.source_path.suffix == ".txt"]
     if len(out) < 2:
@@ -47,7 +47,7 @@ def _is_subsequence(small, big):
 
 
 def test_damaged_copies_keep_the_gold_labels(golds):
-    from xxgk.evaluate.perturb import gold_headings
+    from xxgk.perturb import gold_headings
 
     # the report with the most sections: every variant must be visible in it
     gold = max(golds, key=lambda g: (len(g.sections), g.id))

@@ -16,10 +16,10 @@ import pytest
 import torch
 
 from xxgk.errors import ModelError
-from xxgk.labels import SECTION_LABELS, TAGS
 from xxgk.models.fit import IGNORE, TrainArgs, train
 from xxgk.models.model import CRF, N_FEATURES, ModelConfig, build_model, sentence_features
 from xxgk.models.store import load_model, read_model_info, save_model
+from xxgk.spec import SECTION_LABELS, TAGS
 
 DOC = [
     ("平潭综合实验区2021年度政府信息公开工作年度报告", "preamble", "other"),
@@ -247,11 +247,11 @@ def test_bad_inputs_are_refused(tiny_base, tmp_path):
 
 
 def test_model_system_fits_and_predicts_like_the_harness_asks(tiny_base, gold_dir):
-    from xxgk.evaluate.gold import iter_gold
+    from xxgk.gold import iter_gold
     from xxgk.models.recipe import Recipe
     from xxgk.models.system import ModelSystem
     from xxgk.pipeline import Prediction, TrainableSectionTagger, get_system, prepare
-    from xxgk.readers import read
+    from xxgk.reading import read
 
     assert isinstance(get_system("model"), ModelSystem)  # registered; nothing loaded yet
     golds = [g for g in iter_gold(gold_dir) if g.source_path.suffix == ".txt"][:3]

@@ -68,7 +68,7 @@ def test_shipped_model_tags_sentences_as_the_gold_does(seed_report, text, sectio
 
 def test_missing_base_is_a_clear_error_not_a_fallback(tmp_path, monkeypatch):
     from xxgk.pipeline import get_system, prepare
-    from xxgk.readers import read
+    from xxgk.reading import read
 
     monkeypatch.setenv("XXGK_HOME", str(tmp_path / "empty-cache"))
     system = get_system("model")
@@ -80,7 +80,7 @@ def test_missing_base_is_a_clear_error_not_a_fallback(tmp_path, monkeypatch):
 def test_missing_model_folder_says_how_to_make_it(tmp_path):
     from xxgk.models.system import ModelSystem
     from xxgk.pipeline import prepare
-    from xxgk.readers import read
+    from xxgk.reading import read
 
     if not base_available():
         pytest.skip("needs the base model (`make fetch-base`): without it the base error comes first")

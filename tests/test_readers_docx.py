@@ -11,8 +11,9 @@ from docx.enum.style import WD_STYLE_TYPE
 
 from xxgk.document import Paragraph, Table
 from xxgk.errors import CorruptFileError, EncryptedFileError, GarbledTextError, UnsupportedFormatError
-from xxgk.readers import detect_format, read
+from xxgk.readers import detect_format
 from xxgk.readers.docx import read_docx
+from xxgk.reading import read
 
 FIXTURES = Path(__file__).parent / "fixtures" / "docx"
 

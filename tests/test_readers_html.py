@@ -11,8 +11,9 @@ import pytest
 from xxgk.document import Paragraph, Table
 from xxgk.errors import EncodingError, GarbledTextError
 from xxgk.normalize import match_key
-from xxgk.readers import read
-from xxgk.readers.html import collapse_space, decode_html, heading_by_form, read_html
+from xxgk.readers._blocks import collapse_space, heading_by_form
+from xxgk.readers.html import decode_html, read_html
+from xxgk.reading import read
 
 
 def _html_golds(gold_dir: Path) -> list[dict]:

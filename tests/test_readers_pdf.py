@@ -19,10 +19,10 @@ import pytest
 from xxgk.document import Document, Table
 from xxgk.errors import CorruptFileError, EncryptedFileError, GarbledTextError, ScannedPDFError
 from xxgk.normalize import match_key
-from xxgk.readers import read
 from xxgk.readers._pdf_layout import Char, Line, PageContent, build_lines, drop_furniture, ends_sentence
 from xxgk.readers.garble import garble_score, looks_garbled
 from xxgk.readers.pdf import ENGINES, _check_text_layer, read_pdf
+from xxgk.reading import read
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pdf"
 

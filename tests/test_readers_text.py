@@ -12,8 +12,8 @@ import pytest
 
 from xxgk.errors import EmptyFileError, EncodingError, NotAReportError, NotAReportWarning, UnsupportedFormatError
 from xxgk.normalize import match_key, normalize, to_simplified
-from xxgk.readers import read, read_bytes
 from xxgk.readers.text import decode_text, is_heading, read_text
+from xxgk.reading import read, read_bytes
 from xxgk.sentences import split_sentences
 
 FIXTURES = Path(__file__).parent / "fixtures" / "text"

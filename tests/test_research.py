@@ -14,7 +14,7 @@ import xxgk
 from xxgk import research as R
 from xxgk.errors import BaseModelMissingError
 from xxgk.research.language import _model_encoder
-from xxgk.rows import report_rows
+from xxgk.tidy import report_rows
 
 
 def _gold(gold_dir: Path) -> list[dict]:

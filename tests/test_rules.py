@@ -6,11 +6,11 @@ import warnings
 
 import pytest
 
-from xxgk.evaluate.gold import load_gold
 from xxgk.evaluate.runner import evaluate
+from xxgk.gold import load_gold
 from xxgk.normalize import normalize
 from xxgk.pipeline import get_system, prepare
-from xxgk.readers import read
+from xxgk.reading import read
 from xxgk.segment.rules import find_headings, heading_label, segment_sentences
 from xxgk.tag.rules import tag_sentence
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from xxgk.api import extract_tables
-from xxgk.readers import read
+from xxgk.reading import read
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

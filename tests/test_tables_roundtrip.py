@@ -20,7 +20,7 @@ import pytest
 
 from xxgk.extract import extract_tables
 from xxgk.extract.templates import TEMPLATES
-from xxgk.readers import read
+from xxgk.reading import read
 
 GENS = ("2019", "2021")
 
@@ -365,7 +365,7 @@ def test_roundtrip(form: str, gen: str, tmp_path) -> None:
 
 def test_numbers_satisfy_the_template_arithmetic() -> None:
     # The round trip's numbers are a realistic table: every rule holds on them.
-    from xxgk.extract.model import ExtractedTable, TableValue
+    from xxgk.extract.types import ExtractedTable, TableValue
     from xxgk.validate import check_tables
 
     for gen in GENS:

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from xxgk.extract.model import ExtractedTable, TableValue
 from xxgk.extract.templates import TEMPLATES
+from xxgk.extract.types import ExtractedTable, TableValue
 from xxgk.validate import RULES, Check, check_tables
 
 APP = TEMPLATES["2021"]["applications"]

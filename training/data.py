@@ -19,11 +19,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from xxgk.evaluate.gold import iter_gold
+from xxgk.gold import iter_gold
 from xxgk.models.data import training_examples
 from xxgk.models.recipe import DataArgs
 from xxgk.pipeline import prepare
-from xxgk.readers import read
+from xxgk.reading import read
 
 __all__ = ["load_gold_reports", "build_dataset", "FEATURES"]
 

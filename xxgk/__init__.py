@@ -17,9 +17,9 @@ __version__ = "0.1.0"
 
 from .document import Cell, Document, DocumentMeta, Paragraph, Provenance, Table
 from .errors import XxgkError
-from .labels import SECTION_LABELS, TAGS
 from .normalize import normalize
-from .readers import read
+from .reading import read
+from .spec import SECTION_LABELS, TAGS
 
 __all__ = [
     "__version__",
@@ -57,9 +57,9 @@ _LAZY = {
     "Report": ("report", "Report"),
     "Section": ("report", "Section"),
     "Sentence": ("report", "Sentence"),
-    "ExtractedTable": ("extract.model", "ExtractedTable"),
-    "TableValue": ("extract.model", "TableValue"),
-    "Finding": ("extract.model", "Finding"),
+    "ExtractedTable": ("extract.types", "ExtractedTable"),
+    "TableValue": ("extract.types", "TableValue"),
+    "Finding": ("extract.types", "Finding"),
     "Check": ("validate", "Check"),
 }
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from .document import Document
 from .pipeline import DEFAULT_SYSTEM, SectionTagger, get_system, prepare
-from .readers import Source, read
+from .reading import Source, read
 from .report import Report, Section, build_report
 
 __all__ = ["analyze", "extract_sections", "extract_tables"]

@@ -12,7 +12,7 @@ It learns from gold files (:meth:`BaselineSystem.fit`, the
 :class:`xxgk.pipeline.TrainableSectionTagger` protocol). Sentences the gold
 does not list (table cells) train the section classifier with the section of
 the sentence before them and are left out of the tag classifier
-(:func:`xxgk.evaluate.align.gold_labels_for`).
+(:func:`xxgk.align.gold_labels_for`).
 
 Nothing is shipped: an unfitted system asked to predict fits itself on the
 gold files of ``gold_dir`` (default: ``$XXGK_GOLD``, else ``../shared/gold``
@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ModelError
-from .labels import SECTION_LABELS
 from .pipeline import Prediction, Prepared
+from .spec import SECTION_LABELS
 
 __all__ = ["BaselineSystem", "xxgk_home", "default_gold_dir"]
 
@@ -122,7 +122,7 @@ class BaselineSystem:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
-        from .evaluate.align import gold_labels_for
+        from .align import gold_labels_for
 
         if len(docs) != len(golds):
             raise ValueError(f"fit needs one gold file per document. Got {len(docs)} documents and {len(golds)} gold files.")
@@ -183,9 +183,9 @@ class BaselineSystem:
     # -- default state and its cache ---------------------------------------------
 
     def _fit_default(self) -> None:
-        from .evaluate.gold import gold_files, load_gold
+        from .gold import gold_files, load_gold
         from .pipeline import prepare
-        from .readers import read
+        from .reading import read
 
         gold_dir = self.gold_dir or default_gold_dir()
         if gold_dir is None or not Path(gold_dir).is_dir():

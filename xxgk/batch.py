@@ -5,7 +5,7 @@ analyses each report, in worker processes when ``jobs > 1`` (each builds
 the system once, in its initializer), and writes each report's rows as soon
 as they are ready to ``DIR/parts/<pipeline>/<doc_id>.json`` through a
 temporary file and a rename. When every input is done it gathers the parts,
-in input order, into one table per kind (:mod:`xxgk.rows`) and a manifest
+in input order, into one table per kind (:mod:`xxgk.tidy`) and a manifest
 (:mod:`xxgk.io`).
 
 A run that is killed leaves only whole parts; the next run with
@@ -43,7 +43,7 @@ from typing import Any
 from .errors import InputError
 from .io import FORMATS, atomic_write_text, write_manifest, write_tables
 from .pipeline import DEFAULT_SYSTEM
-from .rows import ROWS_SCHEMA_VERSION, TABLES, doc_id_for, empty_rows, error_row, report_rows
+from .tidy import ROWS_SCHEMA_VERSION, TABLES, doc_id_for, empty_rows, error_row, report_rows
 
 __all__ = ["REPORT_SUFFIXES", "TagOptions", "TagSummary", "expand_inputs", "pipeline_key", "tag"]
 
@@ -269,7 +269,7 @@ def _pipeline_id(key: dict[str, Any]) -> str:
 def _process_one(path: str, tagger: Any, strict: bool, parts: str, pipeline_id: str) -> dict[str, Any]:
     """Analyse one input and write its part; every failure becomes an error row."""
     from .api import analyze
-    from .readers import read_bytes
+    from .reading import read_bytes
 
     sha: str | None = None
     try:

@@ -35,7 +35,7 @@ def _add_read(sub: argparse._SubParsersAction) -> None:
 
 def _run_read(args: argparse.Namespace) -> int:
     from .errors import XxgkError
-    from .readers import read
+    from .reading import read
 
     failed = 0
     for path in args.files:

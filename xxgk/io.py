@@ -1,6 +1,6 @@
 """Writing and reading the tidy tables of ``xxgk tag``: Parquet or JSONL, a manifest, and loaders.
 
-An output folder holds one file per table of :mod:`xxgk.rows`
+An output folder holds one file per table of :mod:`xxgk.tidy`
 (``documents.parquet``, ``sections.parquet``, … or ``*.jsonl``), a
 ``manifest.json`` (xxgk version, system, model version, options, row
 counts) and ``parts/``, the per-document results a run builds them from.
@@ -8,7 +8,7 @@ Every file is written to a temporary name and renamed into place, so a
 reader never sees half a file.
 
 >>> import tempfile
->>> from xxgk.rows import empty_rows
+>>> from xxgk.tidy import empty_rows
 >>> out = tempfile.mkdtemp()
 >>> tables = empty_rows()
 >>> tables["errors"].append({"doc_id": "x", "path": "a.txt", "sha256": None, "error": "EmptyFileError", "message": "a.txt: empty"})
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .rows import COLUMNS, TABLES
+from .tidy import COLUMNS, TABLES
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -108,7 +108,7 @@ def _arrow_type(kind: str) -> pa.DataType:
 
 
 def schema(table: str) -> pa.Schema:
-    """The Arrow schema of one table of :mod:`xxgk.rows`."""
+    """The Arrow schema of one table of :mod:`xxgk.tidy`."""
     import pyarrow as pa
 
     if table not in COLUMNS:
@@ -134,8 +134,8 @@ def _check_format(format: str) -> str:
 def write_table(rows: list[dict[str, Any]], out: str | os.PathLike, table: str, *, format: str = "parquet") -> Path:
     """Write one table's rows to ``out/TABLE.parquet`` (or ``.jsonl``), atomically.
 
-    Rows must have the columns of :data:`xxgk.rows.COLUMNS` (as
-    :func:`xxgk.rows.report_rows` makes them).
+    Rows must have the columns of :data:`xxgk.tidy.COLUMNS` (as
+    :func:`xxgk.tidy.report_rows` makes them).
     """
     _check_format(format)
     path = Path(out) / f"{table}.{format}"
@@ -153,7 +153,7 @@ def write_table(rows: list[dict[str, Any]], out: str | os.PathLike, table: str, 
 
 def write_tables(tables: Mapping[str, list[dict[str, Any]]], out: str | os.PathLike, *,
                  format: str = "parquet") -> dict[str, Path]:
-    """Write every table of :data:`xxgk.rows.TABLES` (missing ones as empty tables) and remove the other format's files."""
+    """Write every table of :data:`xxgk.tidy.TABLES` (missing ones as empty tables) and remove the other format's files."""
     _check_format(format)
     out = Path(out)
     written = {name: write_table(list(tables.get(name, [])), out, name, format=format) for name in TABLES}
@@ -201,7 +201,7 @@ def _find_format(out: Path, manifest: Mapping[str, Any]) -> str:
 
 
 def read_table(out: str | os.PathLike, table: str, *, format: str | None = None) -> pa.Table:
-    """One table of an output folder as an Arrow table with the schema of :mod:`xxgk.rows`.
+    """One table of an output folder as an Arrow table with the schema of :mod:`xxgk.tidy`.
 
     A table file that is absent (an output of an older xxgk) reads as empty.
     """
@@ -240,7 +240,7 @@ def _to_pandas(data: pa.Table) -> pd.DataFrame:
 class Results(Mapping):
     """The tables of one ``xxgk tag`` output folder, as pandas DataFrames.
 
-    Each table of :mod:`xxgk.rows` is an attribute (``results.sentences``)
+    Each table of :mod:`xxgk.tidy` is an attribute (``results.sentences``)
     and a key (``results["sentences"]``); ``dict(results)`` gives the plain
     mapping. Integer columns use pandas' nullable ``Int64``.
     """
@@ -288,7 +288,7 @@ def load(out: str | os.PathLike) -> Results:
     Examples
     --------
     >>> import tempfile, xxgk
-    >>> from xxgk.rows import empty_rows
+    >>> from xxgk.tidy import empty_rows
     >>> out = tempfile.mkdtemp()
     >>> tables = empty_rows()
     >>> tables["sentences"] = [{"doc_id": "d1", "index": 0, "section": "problems_improvements", "tag": "problem",
@@ -311,12 +311,12 @@ def load_dataset(out: str | os.PathLike) -> Any:
     """Load the tables written by ``xxgk tag --out DIR`` as a :class:`datasets.DatasetDict`.
 
     One split per table (``documents``, ``sections``, ``sentences``, …),
-    with the column types of :mod:`xxgk.rows`.
+    with the column types of :mod:`xxgk.tidy`.
 
     Examples
     --------
     >>> import tempfile, xxgk
-    >>> from xxgk.rows import empty_rows
+    >>> from xxgk.tidy import empty_rows
     >>> out = tempfile.mkdtemp()
     >>> tables = empty_rows()
     >>> tables["sentences"] = [{"doc_id": "d1", "index": i, "tag": t} for i, t in enumerate(["plan", "problem"])]

@@ -94,11 +94,11 @@ class TrainableSectionTagger(SectionTagger, Protocol):
     """
 
     def fit(self, docs: Sequence[Prepared], golds: Sequence[Any]) -> TrainableSectionTagger:
-        """Learn from prepared documents and their gold files (:class:`xxgk.evaluate.gold.GoldDoc`).
+        """Learn from prepared documents and their gold files (:class:`xxgk.gold.GoldDoc`).
 
         ``docs[i]`` is the source of ``golds[i]``; the gold section and tag of
         each of its sentences come from
-        :func:`xxgk.evaluate.align.gold_labels_for`. ``fit`` replaces any state
+        :func:`xxgk.align.gold_labels_for`. ``fit`` replaces any state
         the object had (shipped weights included: a fold must never see a
         model trained on its own reports) and returns the object.
         """

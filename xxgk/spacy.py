@@ -136,7 +136,7 @@ class XxgkComponent:
         from .api import extract_tables
         from .errors import NotAReportWarning
         from .pipeline import prepare
-        from .readers import read_bytes
+        from .reading import read_bytes
         from .report import build_report
 
         work = [d for d in docs if d.text.strip()]

@@ -18,7 +18,7 @@ empty counts as 0 against it (the message says so); a rule whose cells are all
 empty, or that involves a cell whose value is unknown (missing, ambiguous,
 unreadable), is ``not_assessable``.
 
-    >>> from xxgk.extract.model import ExtractedTable, TableValue
+    >>> from xxgk.extract.types import ExtractedTable, TableValue
     >>> t = ExtractedTable("review_litigation", "2021", rows={
     ...     "review": {k: TableValue(v) for k, v in dict(upheld=10, corrected=1, other=0, pending=0, total=0).items()}})
     >>> c = check_tables({"review_litigation": t})[0]
@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .extract.cells import EMPTY_STATUSES
-from .extract.model import ExtractedTable, TableValue
 from .extract.templates import TEMPLATES
+from .extract.types import ExtractedTable, TableValue
 
 __all__ = ["Check", "CheckStatus", "RULES", "check_tables", "check_table"]
 

@@ -91,9 +91,9 @@ verdict is compared only where the rule can be assessed on the gold numbers.
 
 from __future__ import annotations
 
-from .align import Alignment, align, align_sentences, gold_labels_for
-from .gold import GoldDoc, GoldSection, GoldSentence, gold_files, iter_gold, load_gold
-from .perturb import PERTURBATIONS
+from ..align import Alignment, align, align_sentences, gold_labels_for
+from ..gold import GoldDoc, GoldSection, GoldSentence, gold_files, iter_gold, load_gold
+from ..perturb import PERTURBATIONS
 from .runner import SCHEMA, evaluate
 from .summary import format_summary
 

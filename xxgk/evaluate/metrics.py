@@ -31,7 +31,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..labels import SECTION_LABELS, TAGS
+from ..spec import SECTION_LABELS, TAGS
 
 __all__ = [
     "UNMATCHED",

@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..align import align_sentences
 from ..errors import XxgkError
+from ..gold import GoldDoc, gold_files, load_gold
+from ..perturb import PERTURBATIONS, perturb
 from ..pipeline import Prediction, Prepared, SectionTagger, get_system, prepare
-from .align import align_sentences
-from .gold import GoldDoc, gold_files, load_gold
 from .metrics import (
     gold_rule_verdicts,
     prf,
@@ -37,7 +38,6 @@ from .metrics import (
     table_scores,
     tag_scores,
 )
-from .perturb import PERTURBATIONS, perturb
 
 __all__ = ["SCHEMA", "evaluate", "report_group", "folds", "resolve_perturbations"]
 
@@ -124,7 +124,7 @@ class _Doc:
 
 
 def _read_doc(gold: GoldDoc) -> tuple[Any, str | None]:
-    from ..readers import read
+    from ..reading import read
 
     try:
         with warnings.catch_warnings():
@@ -137,7 +137,7 @@ def _read_doc(gold: GoldDoc) -> tuple[Any, str | None]:
 
 
 def _prepare_variants(doc: _Doc, runs: Sequence[str]) -> None:
-    from ..readers import read_bytes
+    from ..reading import read_bytes
 
     if doc.prepared is None:
         return
@@ -329,7 +329,7 @@ def evaluate(
         A registered system name (``rules``, ``baseline``, ``model``) or a system object.
     perturb : str or list of str, optional
         Perturbations to score besides the clean text (``"all"``: every one of
-        :data:`xxgk.evaluate.perturb.PERTURBATIONS`).
+        :data:`xxgk.perturb.PERTURBATIONS`).
     cv : int, optional
         Cross-validate a trainable system: 0 for leave-one-report-out, K >= 2
         for K folds grouped by report. None: use the system as it is.

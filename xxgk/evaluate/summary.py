@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..labels import SECTION_LABELS, TAGS
+from ..spec import SECTION_LABELS, TAGS
 
 __all__ = ["format_summary", "run_table", "table_block", "report_table", "systems_table"]
 

@@ -30,12 +30,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..document import Cell, Document, Table
-from ..labels import TABLE_NAMES
+from ..spec import TABLE_NAMES
 from . import active_disclosure, applications, review_litigation
 from .grid import GridView, is_label
 from .labels import label_key
-from .model import ExtractedTable, Finding, TableValue, table_from_dict
 from .templates import OLD_TABLE_MARKERS, TABLE_HEADINGS, TEMPLATES, detect_generation
+from .types import ExtractedTable, Finding, TableValue, table_from_dict
 
 __all__ = ["ExtractedTable", "Finding", "TableValue", "table_from_dict", "extract_tables", "document_generation"]
 

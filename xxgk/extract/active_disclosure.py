@@ -14,10 +14,10 @@ unit the report used).
 from __future__ import annotations
 
 from ..document import Cell, Table
+from .flat import assemble, read_flat_rows
 from .grid import read_grid_rows
-from .model import ExtractedTable, Finding
-from .rows import assemble, read_flat_rows
 from .templates import TableTemplate
+from .types import ExtractedTable, Finding
 
 __all__ = ["extract_grid", "extract_flat"]
 

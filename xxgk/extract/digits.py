@@ -24,7 +24,7 @@ Every split keeps to the form of a printed number: no leading zero except
 A row is returned only when exactly one split fits (status ``recovered``,
 ``raw`` = its digits, provenance = the run's line and the digits' character
 span). Otherwise its cells are ``None`` with status ``ambiguous`` and an
-``ambiguous`` :class:`~xxgk.extract.model.Finding` lists the candidates; the
+``ambiguous`` :class:`~xxgk.extract.types.Finding` lists the candidates; the
 numbers are never guessed::
 
     >>> from xxgk.document import Table, Provenance
@@ -45,8 +45,8 @@ from itertools import product
 from ..document import Document, Provenance, Table
 from ..normalize import aligned_view
 from .labels import label_key, similarity
-from .model import ExtractedTable, Finding, TableValue
 from .templates import TEMPLATES, RowSpec, TableTemplate, detect_generation
+from .types import ExtractedTable, Finding, TableValue
 
 __all__ = ["recover_run_tables", "split_digits", "MAX_CANDIDATES"]
 
@@ -465,7 +465,7 @@ def recover_run_tables(table: Table, doc: Document | None = None) -> tuple[dict[
     Parameters
     ----------
     table : Table
-        A block with ``source_form == "run"`` (:func:`xxgk.readers.text_tables.mark_text_tables`
+        A block with ``source_form == "run"`` (:func:`xxgk.tablefind.mark_text_tables`
         makes them); ``table.text`` is the run, ``table.provenance`` its line and character span.
     doc : Document, optional
         The document the run belongs to: its other runs and its year settle
@@ -474,7 +474,7 @@ def recover_run_tables(table: Table, doc: Document | None = None) -> tuple[dict[
     Returns
     -------
     tables : dict
-        Table name → :class:`~xxgk.extract.model.ExtractedTable` for every
+        Table name → :class:`~xxgk.extract.types.ExtractedTable` for every
         template table whose rows the run holds (none for an old 统计表).
     findings : list of Finding
         ``ambiguous`` rows (with their candidate splits), ``unreadable``

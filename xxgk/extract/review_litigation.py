@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from ..document import Cell, Table
 from .cells import parse_cell
+from .flat import value_of
 from .grid import GridView, is_label
-from .model import ExtractedTable, Finding, TableValue
-from .rows import value_of
 from .templates import TableTemplate
+from .types import ExtractedTable, Finding, TableValue
 
 __all__ = ["extract_grid", "extract_flat"]
 

@@ -4,7 +4,7 @@ Three sources of documents, one shape (see :mod:`xxgk.models.fit`):
 
 gold
     A report with a gold file: each sentence of the prepared document takes
-    its gold section and tag through :func:`xxgk.evaluate.align.gold_labels_for`,
+    its gold section and tag through :func:`xxgk.align.gold_labels_for`,
     whatever the sentence boundaries.
 silver
     The rest of the corpus, labelled by the ``rules`` system where its
@@ -18,7 +18,7 @@ augmentation
     (:func:`variant_text`): headings removed, traditional characters, hard
     wraps, crawler flattening, full-width punctuation, and combinations
     (``no-headings+flatten``). The damage is done by the evaluation harness's
-    own :mod:`xxgk.evaluate.perturb` functions, on the normalised text, which
+    own :mod:`xxgk.perturb` functions, on the normalised text, which
     is then read back as a plain-text report, exactly as the harness does.
 """
 
@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..labels import SECTION_LABELS, TAGS
+from ..spec import SECTION_LABELS, TAGS
 from .fit import IGNORE
 from .model import prepared_features
 
@@ -70,7 +70,7 @@ def variant_text(text: str, gold: Any, name: str, seed: int = 0) -> tuple[str, A
     ----------
     text : str
         The normalised text of the document (``prepared.norm.text``).
-    gold : xxgk.evaluate.gold.GoldDoc
+    gold : xxgk.gold.GoldDoc
         Its gold (or silver) labels.
     name : str
         A name of :data:`VARIANTS`, or several joined by ``+``.
@@ -83,7 +83,7 @@ def variant_text(text: str, gold: Any, name: str, seed: int = 0) -> tuple[str, A
     gold : GoldDoc
         Without the sentences the damage removed (the headings, for ``no-headings``).
     """
-    from ..evaluate import perturb as P
+    from .. import perturb as P
 
     for part in _check_variant(name):
         if part == "clean":
@@ -116,7 +116,7 @@ def labelled_example(
     tags: Sequence[str] = TAGS,
 ) -> dict[str, Any] | None:
     """One labelled example from a prepared document and its gold (None when it has no sentence)."""
-    from ..evaluate.align import gold_labels_for
+    from ..align import gold_labels_for
 
     if not prepared.sentences or not gold.sentences:
         return None
@@ -141,7 +141,7 @@ def _prepare_text(text: str) -> Any:
     import warnings
 
     from ..pipeline import prepare
-    from ..readers import read
+    from ..reading import read
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -192,7 +192,7 @@ def silver_gold(prepared: Any, doc_id: str, *, min_sections: int = 3) -> Any | N
     preamble, and every change of section happens at a sentence that starts
     with a numbered top-level heading whose words name that section.
     """
-    from ..evaluate.gold import GoldDoc, GoldSection, GoldSentence
+    from ..gold import GoldDoc, GoldSection, GoldSentence
     from ..segment.rules import find_headings
     from ..systems import RulesSystem
 
@@ -300,7 +300,7 @@ def silver_examples(
 
     from ..errors import XxgkError
     from ..pipeline import prepare
-    from ..readers import read
+    from ..reading import read
 
     skip = on_skip or (lambda _p, _why: None)
     gold_sh = [_shingles(t) for t in exclude_texts]
@@ -353,9 +353,9 @@ def _gold_sources(gold_folders: Iterable[Path]) -> list[tuple[Path, str]]:
     import warnings
 
     from ..errors import XxgkError
-    from ..evaluate.gold import gold_files, load_gold
+    from ..gold import gold_files, load_gold
     from ..normalize import normalize
-    from ..readers import read
+    from ..reading import read
 
     out: list[tuple[Path, str]] = []
     for folder in gold_folders:

@@ -38,7 +38,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..labels import SECTION_LABELS, TAGS
+from ..spec import SECTION_LABELS, TAGS
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..pipeline import Prepared

@@ -1,9 +1,11 @@
-"""Readers: any report (text, HTML, PDF, DOCX) into one :class:`~xxgk.document.Document`.
+"""Readers: any report's bytes (text, HTML, PDF, DOCX) into the blocks of a :class:`~xxgk.document.Document`.
 
-:func:`read` is the entry point. It detects the format from the content,
-calls the format's reader, then fills in what every format shares: the
-sha256 of the input bytes, the script (simplified or traditional), and the
-metadata found in the text (title, issuing body, year, publication date).
+This is the first stage of reading. :func:`read_blocks` detects the format
+from the content, calls the format's reader and records what every format
+shares: the source, the sha256 of the input bytes and the format. It finds
+no metadata and no tables inside text; :func:`xxgk.reading.read` (the
+public ``xxgk.read``) runs the later stages, :func:`xxgk.tablefind.find_tables`
+and :func:`xxgk.meta.infer_meta`, on what it returns.
 """
 
 from __future__ import annotations
@@ -11,34 +13,34 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import warnings
 from pathlib import Path
 
 from ..document import Document
-from ..errors import EmptyFileError, InputError, NotAReportError, NotAReportWarning, UnsupportedFormatError
+from ..errors import EmptyFileError, InputError, UnsupportedFormatError
 from .detect import FORMATS, detect_format
 
-__all__ = ["read", "read_bytes", "detect_format", "Source", "FORMATS"]
+__all__ = ["read_blocks", "open_source", "detect_format", "Source", "FORMATS"]
 
 Source = str | os.PathLike | bytes
 
 
-def read(source: Source, *, format: str | None = None, strict: bool = False, name: str | None = None) -> Document:
-    """Read a report into a :class:`~xxgk.document.Document`.
+def open_source(source: Source, *, name: str | None = None) -> tuple[bytes, str, str | None]:
+    """The bytes of a source, the name it goes by in messages, and its format when the source says it.
 
     Parameters
     ----------
     source : path, bytes or str
         A path to a file, the file's bytes, or (a ``str`` that is not an
         existing path) the report's text itself.
-    format : {"text", "html", "pdf", "docx"} or None, default None
-        Skip detection and use this reader.
-    strict : bool, default False
-        Raise :class:`~xxgk.errors.NotAReportError` instead of warning when
-        the text shows no sign of being an annual report.
     name : str, optional
         A name for the source in messages and provenance (default: the path,
         or ``"<bytes>"`` / ``"<text>"``).
+
+    Returns
+    -------
+    tuple of (bytes, str, str or None)
+        ``(data, name, format)``; ``format`` is ``"text"`` for a report's
+        text passed as a ``str``, else None (detect it).
 
     Raises
     ------
@@ -46,11 +48,11 @@ def read(source: Source, *, format: str | None = None, strict: bool = False, nam
         Or one of its subclasses, naming the file and the problem.
     """
     if isinstance(source, bytes):
-        return read_bytes(source, name or "<bytes>", format=format, strict=strict)
+        return source, name or "<bytes>", None
     if isinstance(source, str) and _is_text(source):
         if not source.strip():
             raise EmptyFileError(name or "<text>", "The text is empty.")
-        return read_bytes(source.encode("utf-8"), name or "<text>", format=format or "text", strict=strict)
+        return source.encode("utf-8"), name or "<text>", "text"
     path = Path(source)
     label = name or str(source)
     if not path.exists():
@@ -61,7 +63,7 @@ def read(source: Source, *, format: str | None = None, strict: bool = False, nam
         data = path.read_bytes()
     except OSError as err:
         raise InputError(label, f"Cannot be read ({err.strerror or err}).", "Check its permissions.") from err
-    return read_bytes(data, label, format=format, strict=strict)
+    return data, label, None
 
 
 _PATH_LIKE = re.compile(r"[^\n]*\.(txt|text|html?|xhtml|pdf|docx?|md|csv|json)", re.IGNORECASE)
@@ -79,8 +81,30 @@ def _is_text(source: str) -> bool:
     return not (_PATH_LIKE.fullmatch(source.strip()) or os.sep in source or "/" in source)
 
 
-def read_bytes(data: bytes, path: str, *, format: str | None = None, strict: bool = False) -> Document:
-    """Read a report from its bytes; ``path`` names it in messages and provenance."""
+def read_blocks(data: bytes, path: str, *, format: str | None = None) -> Document:
+    """The blocks of a report read from its bytes by its format's reader; ``path`` names it in messages.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's bytes.
+    path : str
+        The name of the source in messages and provenance (``"<bytes>"`` and
+        ``"<text>"`` leave ``meta.source`` empty).
+    format : {"text", "html", "pdf", "docx"} or None, default None
+        Skip detection and use this reader.
+
+    Returns
+    -------
+    Document
+        The blocks, with ``meta.source``, ``meta.sha256`` and ``meta.format``
+        set; the rest of the metadata as the format's reader found it.
+
+    Raises
+    ------
+    xxgk.errors.InputError
+        Or one of its subclasses, naming the file and the problem.
+    """
     if not data or not data.strip():
         raise EmptyFileError(path, "The file is empty.", "Nothing to read.")
     fmt = format or detect_format(data, path)
@@ -91,14 +115,11 @@ def read_bytes(data: bytes, path: str, *, format: str | None = None, strict: boo
     if fmt not in FORMATS:
         raise ValueError(f"The 'format' parameter of read must be one of {FORMATS}. Got {fmt!r} instead.")
     doc = _READERS[fmt]()(data, path)
-    if fmt == "text":
-        from .text_tables import mark_text_tables
-
-        mark_text_tables(doc)
     doc.meta.source = path if path not in ("<bytes>", "<text>") else None
     doc.meta.sha256 = hashlib.sha256(data).hexdigest()
     doc.meta.format = fmt
-    _finish(doc, path, strict)
+    if not doc.text.strip() and not doc.tables:
+        raise EmptyFileError(path, "No text was found in the file.")
     return doc
 
 
@@ -117,21 +138,3 @@ _READERS = {
     "pdf": _reader("pdf", "read_pdf"),
     "docx": _reader("docx", "read_docx"),
 }
-
-
-def _finish(doc: Document, path: str, strict: bool) -> None:
-    from ..normalize import detect_script
-    from .meta import extract_meta, looks_like_report
-
-    text = doc.text
-    if not text.strip() and not doc.tables:
-        raise EmptyFileError(path, "No text was found in the file.")
-    doc.meta.script = detect_script(text)
-    extract_meta(doc)
-    if not looks_like_report(doc):
-        msg = f"{path}: no sign of an open government information annual report (政府信息公开工作年度报告) was found."
-        if strict:
-            raise NotAReportError(path, "No sign of an open government information annual report was found.",
-                                  "Check that this is the right file, or drop --strict.")
-        doc.warnings.append(msg)
-        warnings.warn(msg, NotAReportWarning, stacklevel=3)

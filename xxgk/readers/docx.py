@@ -35,8 +35,8 @@ from lxml import etree
 
 from ..document import Cell, Document, DocumentMeta, Paragraph, Provenance, Table
 from ..errors import CorruptFileError, EncryptedFileError, GarbledTextError, UnsupportedFormatError
+from ._blocks import collapse_space, document_text, heading_by_form
 from .garble import garble_score, looks_garbled
-from .html import collapse_space, document_text, heading_by_form
 
 __all__ = ["read_docx", "is_encrypted_office"]
 

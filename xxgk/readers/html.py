@@ -44,58 +44,16 @@ from lxml import html as lhtml
 
 from ..document import Cell, Document, DocumentMeta, Paragraph, Provenance, Table
 from ..errors import CorruptFileError, EncodingError, GarbledTextError
+from ._blocks import HEADING_MAX_CHARS, collapse_space, document_text, heading_by_form
 from .garble import common_ideographs
 
-__all__ = ["read_html", "decode_html", "collapse_space", "heading_by_form", "chinese_score", "document_text"]
+__all__ = ["read_html", "decode_html", "chinese_score"]
 
 # --- text helpers ------------------------------------------------------------
 
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_CJK_OR_PUNCT = r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
-# White space that holds a line break, between two CJK characters or CJK
-# punctuation: a browser joins the two without a space (CSS segment breaks).
-_CJK_BREAK = re.compile(rf"(?<={_CJK_OR_PUNCT})[^\S\u3000]*\n\s*(?={_CJK_OR_PUNCT})")
-_SPACES = re.compile(r"[\s\u00a0]+")
-_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
-
-_HEADING_FORM = re.compile(
-    r"^(?:[一二三四五六七八九十]{1,3}\s*[、.．]"
-    r"|[（(]\s*[一二三四五六七八九十]{1,3}\s*[）)]"
-    r"|第[一二三四五六七八九十]{1,3}[章节部分]"
-    r"|\d{1,2}\s*[、．.](?!\d))"
-)
-#: A paragraph longer than this is running text, whatever its numbering.
-HEADING_MAX_CHARS = 40
-
 _SECTION_ORDINAL = re.compile(r"(?<![一二三四五六七八九十第])([一二三四五六七八九十]{1,2})[、．]")
 _TITLE_RE = re.compile(r"政府信息公[开開].{0,16}报告|政府信息公[开開].{0,16}報告|信息公[开開].{0,6}年[度]?[报報]告")
-
-
-def collapse_space(text: str) -> str:
-    r"""White space as a browser shows it: runs collapsed to one space, ends trimmed.
-
-    A run that holds a line break between two CJK characters disappears
-    (a line wrapped inside a Chinese sentence), non-breaking and full-width
-    spaces count as white space, and zero-width characters go.
-
-    >>> collapse_space("  本年新\n 制作数量 ")
-    '本年新制作数量'
-    >>> collapse_space("\u00a0\u00a012 \n 3 件")
-    '12 3 件'
-    """
-    text = _INVISIBLE.sub("", text)
-    text = _CJK_BREAK.sub("", text)
-    return _SPACES.sub(" ", text).strip()
-
-
-def heading_by_form(text: str) -> bool:
-    """True for a short line numbered like a heading: 一、 / （一） / 第一部分 / 1.
-
-    >>> heading_by_form("一、总体情况"), heading_by_form("（二）改进措施"), heading_by_form("2021年，我局…")
-    (True, True, False)
-    """
-    text = text.strip()
-    return bool(text) and len(text) <= HEADING_MAX_CHARS and bool(_HEADING_FORM.match(text))
 
 
 def _cjk_count(text: str | None) -> int:
@@ -618,12 +576,6 @@ def read_html(data: bytes, path: str) -> Document:
     doc = Document(meta=DocumentMeta(encoding=encoding, title=title), blocks=blocks.blocks, warnings=warnings)
     _check_garbled(doc, path)
     return doc
-
-
-def document_text(doc: Document) -> str:
-    """Every character a reader extracted: paragraphs, then table cells."""
-    cells = (c.text for t in doc.tables for c in t.cells)
-    return "\n".join([doc.text, *cells])
 
 
 def _check_garbled(doc: Document, path: str) -> None:

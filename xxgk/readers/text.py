@@ -19,7 +19,7 @@ one paragraph per :class:`~xxgk.document.Paragraph`:
 
 Every paragraph keeps where it came from: the 1-based line of its first
 character and its ``char_start``/``char_end`` in the decoded text.
-Statistical tables are *not* detected here; :mod:`xxgk.readers.text_tables`
+Statistical tables are *not* detected here; :mod:`xxgk.tablefind`
 runs afterwards and turns table regions into :class:`~xxgk.document.Table`
 blocks.
 """

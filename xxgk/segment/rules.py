@@ -132,7 +132,7 @@ def segment_sentences(sentences: Sequence[str]) -> list[str]:
     Returns
     -------
     list of str
-        One label of :data:`xxgk.labels.SECTION_LABELS` per sentence.
+        One label of :data:`xxgk.spec.SECTION_LABELS` per sentence.
     """
     current = "preamble"
     number = 0  # the number of the heading in force

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import GoldFileError
-from ..labels import SECTION_LABELS, TABLE_NAMES, TAGS
+from .spec import SECTION_LABELS, TABLE_NAMES, TAGS
 
 __all__ = ["GoldSection", "GoldSentence", "GoldDoc", "load_gold", "iter_gold", "gold_files"]
 

@@ -6,10 +6,10 @@ import warnings
 
 import pytest
 
-from xxgk.evaluate.align import align, align_sentences, gold_labels_for
-from xxgk.evaluate.gold import iter_gold
+from xxgk.align import align, align_sentences, gold_labels_for
+from xxgk.gold import iter_gold
 from xxgk.pipeline import prepare
-from xxgk.readers import read
+from xxgk.reading import read
 
 GOLD = ["一、总体情况", "2021年,共受理申请6件。", "均按时办结。", "五、存在的主要问题及改进情况", "主动公开意识有待增强。"]
 

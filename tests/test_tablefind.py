@@ -1,4 +1,4 @@
-"""Tables inside text inputs become Table blocks (xxgk.readers.text_tables)."""
+"""Tables inside text inputs become Table blocks (xxgk.tablefind)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from xxgk import read
 from xxgk.document import Document, Paragraph, Provenance, Table
 from xxgk.normalize import match_key
 from xxgk.readers.text import decode_text
-from xxgk.readers.text_tables import mark_text_tables
+from xxgk.tablefind import mark_text_tables
 
 GOLD = Path(__file__).resolve().parents[1].parent / "shared" / "gold"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from xxgk.errors import GoldFileError
-from xxgk.evaluate.gold import gold_files, iter_gold, load_gold
-from xxgk.labels import SECTION_LABELS, TAGS
+from xxgk.gold import gold_files, iter_gold, load_gold
+from xxgk.spec import SECTION_LABELS, TAGS
 
 
 def test_every_shared_gold_file_loads(gold_dir):

@@ -3,7 +3,7 @@
 Both input forms end here: :func:`xxgk.extract.grid.read_grid_rows` (real
 cells) and :func:`read_flat_rows` (one cell per line, reading order only)
 produce :class:`~xxgk.extract.grid.RowRecord` s; :func:`assemble` turns them
-into an :class:`~xxgk.extract.model.ExtractedTable`, keeping every raw string
+into an :class:`~xxgk.extract.types.ExtractedTable`, keeping every raw string
 and provenance, and reports what did not fit as findings — never inventing a
 number.
 """
@@ -13,8 +13,8 @@ from __future__ import annotations
 from ..document import Cell, Table
 from .cells import parse_cell
 from .grid import RowRecord, cell_provenance, is_label
-from .model import ExtractedTable, Finding, TableValue
 from .templates import TableTemplate
+from .types import ExtractedTable, Finding, TableValue
 
 __all__ = ["assemble", "read_flat_rows", "value_of"]
 

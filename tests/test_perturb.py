@@ -6,12 +6,12 @@ import warnings
 
 import pytest
 
-from xxgk.evaluate.align import align_sentences
-from xxgk.evaluate.gold import load_gold
-from xxgk.evaluate.perturb import PERTURBATIONS, flatten, gold_headings, hard_wrap, no_headings, perturb
+from xxgk.align import align_sentences
+from xxgk.gold import load_gold
 from xxgk.normalize import detect_script
+from xxgk.perturb import PERTURBATIONS, flatten, gold_headings, hard_wrap, no_headings, perturb
 from xxgk.pipeline import prepare
-from xxgk.readers import read, read_bytes
+from xxgk.reading import read, read_bytes
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,8 @@
-"""Metadata found in a report's text, and the check that it is a report at all.
+"""Metadata found in a report's text, and the check that it is a report at all: the stage after reading.
+
+:func:`infer_meta` is the stage :func:`xxgk.read` runs on every document
+once its blocks are read and its tables found: the script, then
+:func:`extract_meta`, then :func:`looks_like_report`.
 
 :func:`extract_meta` fills in :class:`~xxgk.document.DocumentMeta` from what
 the text says, whatever the input format:
@@ -29,13 +33,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 
-from ..document import Document, DocumentMeta
-from ..normalize import to_simplified
+from .document import Document, DocumentMeta
+from .errors import NotAReportError, NotAReportWarning
+from .normalize import detect_script, to_simplified
 
-__all__ = ["extract_meta", "looks_like_report", "report_evidence", "parse_date", "REPORT_FEATURES"]
+__all__ = ["infer_meta", "extract_meta", "looks_like_report", "report_evidence", "parse_date", "REPORT_FEATURES"]
 
 _YEAR_MIN, _YEAR_MAX = 2007, 2099  # the regulation took effect on 2008-05-01
 
@@ -487,3 +493,35 @@ def looks_like_report(doc: Document, *, min_features: int = 3) -> bool:
         return False
     need = min_features if "report" in found else min_features + 2
     return len(found) >= need
+
+
+def infer_meta(doc: Document, *, strict: bool = False, name: str | None = None) -> DocumentMeta:
+    """The metadata stage of reading: script, the metadata the text states, and the report check.
+
+    Parameters
+    ----------
+    doc : Document
+        A document as its format's reader returned it, tables found.
+    strict : bool, default False
+        Raise :class:`~xxgk.errors.NotAReportError` instead of warning (and
+        recording the warning in ``doc.warnings``) when the text shows no
+        sign of being an annual report.
+    name : str, optional
+        The source's name in messages (default: ``doc.meta.source``).
+
+    Returns
+    -------
+    DocumentMeta
+        ``doc.meta``, filled in.
+    """
+    path = name or doc.meta.source or "<document>"
+    doc.meta.script = detect_script(doc.text)
+    extract_meta(doc)
+    if not looks_like_report(doc):
+        msg = f"{path}: no sign of an open government information annual report (政府信息公开工作年度报告) was found."
+        if strict:
+            raise NotAReportError(path, "No sign of an open government information annual report was found.",
+                                  "Check that this is the right file, or drop --strict.")
+        doc.warnings.append(msg)
+        warnings.warn(msg, NotAReportWarning, stacklevel=3)
+    return doc.meta

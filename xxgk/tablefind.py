@@ -1,5 +1,9 @@
 """Find the statistical tables inside a text document and turn them into :class:`~xxgk.document.Table` blocks.
 
+:func:`find_tables` is the stage :func:`xxgk.read` runs after the format's
+reader: HTML, PDF and DOCX readers return their tables as tables already;
+plain text needs them found.
+
 Plain text reaches us with its tables in four shapes, and each becomes one
 :class:`~xxgk.document.Table` per statistical table, so that no cell of it is
 read later as a narrative sentence:
@@ -38,10 +42,10 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from ..document import Block, Cell, Document, Paragraph, Provenance, Table
-from ..normalize import aligned_view, match_key
+from .document import Block, Cell, Document, Paragraph, Provenance, Table
+from .normalize import aligned_view, match_key
 
-__all__ = ["mark_text_tables"]
+__all__ = ["find_tables", "mark_text_tables"]
 
 _CN = "一二三四五六七八九十"
 _CAPTION = re.compile(rf"第二十条第[(（]?[{_CN}]+[)）]?项")
@@ -74,7 +78,7 @@ _RUN_DIGITS = re.compile(r"[\d][\d.]*(?:万元|元)?")
 @lru_cache(maxsize=4096)
 def _label_match(text: str) -> tuple[str, str] | None:
     """``(table, key)`` when ``text`` is a template row, group or column label (strict match), else None."""
-    from ..extract.templates import TEMPLATES
+    from .extract.templates import TEMPLATES
 
     for gen in ("2021", "2019"):
         for name, tpl in TEMPLATES[gen].items():
@@ -344,8 +348,8 @@ def _run_regions(v: str) -> list[tuple[int, int, str]]:
 
 @lru_cache(maxsize=1)
 def _template_label_keys() -> tuple[str, ...]:
-    from ..extract.labels import label_key
-    from ..extract.templates import TEMPLATES
+    from .extract.labels import label_key
+    from .extract.templates import TEMPLATES
 
     keys = set()
     for tables in TEMPLATES.values():
@@ -369,7 +373,7 @@ def _looks_tabular(seg: str, kind: str) -> bool:
         return False
     if kind == "old":
         return len(re.findall(r"\d+", seg)) >= 3
-    from ..extract.labels import label_key
+    from .extract.labels import label_key
 
     key = label_key(seg)
     return sum(1 for k in _template_label_keys() if k in key) >= 2
@@ -563,3 +567,25 @@ def mark_text_tables(doc: Document) -> None:
     for t in doc.tables:
         if t.cells and t.cells[0].provenance.table != t.index:
             t.cells = [replace(c, provenance=replace(c.provenance, table=t.index, row=c.row, col=c.col)) for c in t.cells]
+
+
+def find_tables(doc: Document) -> Document:
+    """The table-finding stage of reading: in a text document, table regions become tables, in place.
+
+    Readers of formats that mark tables (HTML, PDF, DOCX) return them as
+    :class:`~xxgk.document.Table` blocks already; their documents are
+    returned unchanged. See :func:`mark_text_tables` for plain text.
+
+    Parameters
+    ----------
+    doc : Document
+        A document as its format's reader returned it.
+
+    Returns
+    -------
+    Document
+        ``doc`` itself.
+    """
+    if doc.meta.format == "text":
+        mark_text_tables(doc)
+    return doc
