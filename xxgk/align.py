@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
-from ..normalize import match_key
+from .normalize import match_key
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..pipeline import Prepared
+    from .pipeline import Prepared
     from .gold import GoldDoc
 
 __all__ = ["Alignment", "align", "align_sentences", "gold_labels_for"]

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import GoldFileError
+from .errors import GoldFileError
 from .spec import SECTION_LABELS, TABLE_NAMES, TAGS
 
 __all__ = ["GoldSection", "GoldSentence", "GoldDoc", "load_gold", "iter_gold", "gold_files"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from .document import Document, Paragraph
+from .gold import GoldDoc
 from .normalize import NormalizedText, normalize
 from .sentences import SentenceSpan, split_sentences
 
@@ -93,7 +94,7 @@ class TrainableSectionTagger(SectionTagger, Protocol):
     :meth:`predict` alone, on the system's shipped or cached state.
     """
 
-    def fit(self, docs: Sequence[Prepared], golds: Sequence[Any]) -> TrainableSectionTagger:
+    def fit(self, docs: Sequence[Prepared], golds: Sequence[GoldDoc]) -> TrainableSectionTagger:
         """Learn from prepared documents and their gold files (:class:`xxgk.gold.GoldDoc`).
 
         ``docs[i]`` is the source of ``golds[i]``; the gold section and tag of

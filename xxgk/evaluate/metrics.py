@@ -31,7 +31,9 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ..extract.types import ExtractedTable, TableValue
 from ..spec import SECTION_LABELS, TAGS
+from ..validate import Check, check_tables
 
 __all__ = [
     "UNMATCHED",
@@ -45,6 +47,7 @@ __all__ = [
     "per_label",
     "confusion",
     "table_scores",
+    "gold_tables",
     "gold_rule_verdicts",
     "system_rule_verdicts",
 ]
@@ -336,96 +339,53 @@ def table_scores(
 
 # --- consistency rules on gold numbers ---------------------------------------------
 
-_APPLICANTS = ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
-               "legal_service_org", "other_org")
-_OUTCOME_PREFIXES = ("granted", "partially_granted", "denied_", "unavailable_", "not_processed_", "other_")
-_BLOCK = ("upheld", "corrected", "other", "pending")
-_SIGNED = {"change"}
+#: The rules scored, in order (``report-format.md`` section 4.4).
+_RULES = ("A1", "A2", "A3", "R1", "N1")
 
 
-def _verdict(results: list[bool | None]) -> str:
-    known = [r for r in results if r is not None]
-    if not known:
-        return "not_assessable"
-    return "pass" if all(known) else "fail"
+def gold_tables(tables: Mapping[str, Any], template: str | None = None) -> dict[str, ExtractedTable]:
+    """The tables of a gold file as :class:`~xxgk.extract.types.ExtractedTable` objects, for :mod:`xxgk.validate`.
+
+    A gold ``null`` is a value the report leaves empty (``report-format.md``
+    section 5): it becomes an empty cell (``status="blank"``), which the
+    rules count as 0, as they do for an extracted table.
+
+    Parameters
+    ----------
+    tables : mapping
+        The gold file's ``tables``: name → row → column → number or null (a
+        ``"template"`` entry names the generation).
+    template : str, optional
+        The generation of tables that do not name theirs (default: the one
+        a sibling table names, else ``"2021"``).
+    """
+    named = [t.get("template") for t in tables.values() if isinstance(t, Mapping) and t.get("template")]
+    default = template or (str(named[0]) if named else "2021")
+    out: dict[str, ExtractedTable] = {}
+    for name, table in tables.items():
+        rows = {
+            r: {c: TableValue(v, status="ok" if v is not None else "blank") for c, v in cols.items()}
+            for r, cols in table.items()
+            if r != "template" and isinstance(cols, Mapping)
+        }
+        out[name] = ExtractedTable(name, str(table.get("template") or default), rows=rows)
+    return out
 
 
-def _eq(total: Any, parts: Sequence[Any]) -> bool | None:
-    if total is None or any(p is None for p in parts):
-        return None
-    return _same(total, sum(parts))
-
-
-def gold_rule_verdicts(tables: Mapping[str, Any]) -> dict[str, str]:
+def gold_rule_verdicts(tables: Mapping[str, Any], template: str | None = None) -> dict[str, str]:
     """Each consistency rule (A1, A2, A3, R1, N1) evaluated on gold numbers: ``pass``, ``fail`` or ``not_assessable``.
 
-    A rule passes when every instance that can be evaluated holds (a null
-    cell makes its instance not assessable) and fails when any breaks.
-    A rule whose table is absent is ``not_assessable``.
+    The rules are :mod:`xxgk.validate`'s, run on :func:`gold_tables`; a rule
+    fails when any of its checks fails, passes when some check passes, and
+    is ``not_assessable`` otherwise (its table absent included).
     """
-    app = tables.get("applications") or {}
-    rl = tables.get("review_litigation") or {}
-    rows = [r for r in app if r != "template"]
-    cols = list(_APPLICANTS) + ["total"]
-
-    def cell(r: str, c: str) -> Any:
-        return (app.get(r) or {}).get(c)
-
-    a1: list[bool | None] = []
-    a2: list[bool | None] = []
-    if app:
-        outcomes = [r for r in rows if r.startswith(_OUTCOME_PREFIXES)]
-        for c in cols:
-            lhs = [cell("new_requests", c), cell("carried_over", c)]
-            rhs = [cell("total_handled", c), cell("carried_forward", c)]
-            a1.append(None if None in lhs + rhs else _same(sum(lhs), sum(rhs)))
-            if outcomes and "total_handled" in rows:
-                a2.append(_eq(cell("total_handled", c), [cell(r, c) for r in outcomes]))
-    a3 = [_eq(cell(r, "total"), [cell(r, c) for c in _APPLICANTS]) for r in rows] if app else []
-    r1 = [_eq((rl.get(b) or {}).get("total"), [(rl.get(b) or {}).get(k) for k in _BLOCK]) for b in rl if b != "template"]
-    n1: list[bool | None] = []
-    for tab in tables.values():
-        for _, c, v in _gold_cells(tab):
-            if v is not None:
-                n1.append(c in _SIGNED or (v >= 0 and (c == "amount" or float(v).is_integer())))
-    return {"A1": _verdict(a1), "A2": _verdict(a2), "A3": _verdict(a3), "R1": _verdict(r1), "N1": _verdict(n1)}
+    folded = system_rule_verdicts(check_tables(gold_tables(tables, template)))
+    return {r: folded.get(r, "not_assessable") for r in _RULES}
 
 
-def _attr(obj: Any, *names: str) -> Any:
-    for n in names:
-        v = obj.get(n) if isinstance(obj, Mapping) else getattr(obj, n, None)
-        if v is not None:
-            return v
-    return None
-
-
-def _norm_verdict(v: Any) -> str:
-    if isinstance(v, bool):
-        return "pass" if v else "fail"
-    s = str(v).lower()
-    if "not" in s or "n/a" in s or "assess" in s or "skip" in s:
-        return "not_assessable"
-    if s in ("pass", "passed", "ok", "true", "holds"):
-        return "pass"
-    if "fail" in s or s in ("false", "broken"):
-        return "fail"
-    return "not_assessable"
-
-
-def system_rule_verdicts(checks: Iterable[Any]) -> dict[str, str]:
-    """The checks of xxgk folded to one verdict per rule: ``fail`` if any check fails, ``pass`` if some pass.
-
-    Reads each check's ``rule`` and its ``verdict`` / ``status`` / ``result``
-    / ``passed`` (a Check object or its dict).
-    """
+def system_rule_verdicts(checks: Iterable[Check]) -> dict[str, str]:
+    """Checks folded to one verdict per rule: ``fail`` if any check fails, ``pass`` if some pass, else ``not_assessable``."""
     seen: dict[str, list[str]] = {}
     for c in checks:
-        rule = _attr(c, "rule", "name", "id")
-        if rule is None:
-            continue
-        verdict = _norm_verdict(_attr(c, "verdict", "status", "result", "outcome", "passed"))
-        seen.setdefault(str(rule), []).append(verdict)
-    out: dict[str, str] = {}
-    for rule, vs in seen.items():
-        out[rule] = "fail" if "fail" in vs else ("pass" if "pass" in vs else "not_assessable")
-    return out
+        seen.setdefault(c.rule, []).append(c.status)
+    return {rule: "fail" if "fail" in vs else ("pass" if "pass" in vs else "not_assessable") for rule, vs in seen.items()}
