@@ -41,6 +41,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import product
+from math import prod
 
 from ..document import Document, Provenance, Table
 from ..normalize import aligned_view
@@ -313,46 +314,48 @@ def _cap(it: Iterator[tuple[str, ...]], limit: int = MAX_CANDIDATES) -> tuple[li
 # --- arithmetic across rows (A1, A2) -------------------------------------------------------------------
 
 
-def _cross_rows(rows: list[_Row], tpl: TableTemplate) -> None:
-    """Keep, in each applications row, only the splits that some A1/A2-consistent choice of every row uses."""
-    by_key = {r.spec.key: r for r in rows if r.candidates and not r.capped}
+def _cross_rules(by_key: dict[str, _Row], tpl: TableTemplate) -> list[tuple[list[str], list[str]]]:
+    """A1 and A2 as ``(left rows, right rows)``, sums equal in every column; only rules whose rows were all read."""
     keys = [r.key for r in tpl.rows]
     if "other_processing" in by_key and not any(k in by_key for k in keys if k.startswith("other_")):
         keys = [k for k in keys if not k.startswith("other_")]
         keys.insert(keys.index("total_handled"), "other_processing")
     outcomes = keys[keys.index("granted") : keys.index("total_handled")]
-    rules: list[tuple[list[str], list[str]]] = []  # left side = right side, for every column
     a1 = (["new_requests", "carried_over"], ["total_handled", "carried_forward"])
     a2 = (["total_handled"], outcomes)
-    for left, right in (a1, a2):
-        if all(k in by_key for k in left + right):
-            rules.append((left, right))
+    return [(left, right) for left, right in (a1, a2) if all(k in by_key for k in left + right)]
+
+
+def _holds(
+    rules: list[tuple[list[str], list[str]]], values: dict[str, list[int | float | None]], n_cols: int
+) -> bool:
+    """Whether every rule holds in every column where none of its cells is empty."""
+    for left, right in rules:
+        for col in range(n_cols):
+            lv = [values[k][col] for k in left]
+            rv = [values[k][col] for k in right]
+            if None in lv or None in rv:
+                continue
+            if sum(lv) != sum(rv):  # type: ignore[arg-type]
+                return False
+    return True
+
+
+def _cross_rows(rows: list[_Row], tpl: TableTemplate) -> None:
+    """Keep, in each applications row, only the splits that some A1/A2-consistent choice of every row uses."""
+    by_key = {r.spec.key: r for r in rows if r.candidates and not r.capped}
+    rules = _cross_rules(by_key, tpl)
     if not rules:
         return
     involved = [k for k in dict.fromkeys(k for left, right in rules for k in left + right)]
     choices = [by_key[k].candidates for k in involved]
-    size = 1
-    for c in choices:
-        size *= len(c)
-    if size > MAX_CANDIDATES * 4:
+    if prod(len(c) for c in choices) > MAX_CANDIDATES * 4:
         return
     values = {k: [[_value(x) for x in cand] for cand in by_key[k].candidates] for k in involved}
     keep: dict[str, set[int]] = {k: set() for k in involved}
     for combo in product(*(range(len(c)) for c in choices)):
         pick = dict(zip(involved, combo))
-        ok = True
-        for left, right in rules:
-            for col in range(len(tpl.columns)):
-                lv = [values[k][pick[k]][col] for k in left]
-                rv = [values[k][pick[k]][col] for k in right]
-                if None in lv or None in rv:
-                    continue
-                if sum(lv) != sum(rv):  # type: ignore[arg-type]
-                    ok = False
-                    break
-            if not ok:
-                break
-        if ok:
+        if _holds(rules, {k: values[k][pick[k]] for k in involved}, len(tpl.columns)):
             for k in involved:
                 keep[k].add(pick[k])
     if not any(keep.values()):

@@ -126,10 +126,32 @@ def assemble(
     ``half_table`` finding). A 2021 table that prints （六）其他处理 as one
     row gets ``other_processing`` in place of the three ``other_*`` rows.
     """
-    name = template.name
     if not any(rec.key is not None and rec.values for rec in records):
         return None  # not this table (or nothing of it survived): no row with values was recognised
     _place_unlabelled(records, template, findings)
+    chosen = _choose_rows(records, template.name, findings)
+    if not chosen:
+        return None
+    order = _row_order(chosen, template, findings)
+    first = next(iter(chosen.values()))
+    out = ExtractedTable(name=template.name, template=template.generation, source_form=source_form,
+                         provenance=first.table.provenance)
+    missing: list[str] = []
+    empty: list[str] = []
+    for key in order:
+        cols = template.columns_for(key)
+        rec = chosen.get(key)
+        if rec is None or not rec.values:
+            out.rows[key] = {c: _missing() for c in cols}
+            (missing if rec is None else empty).append(key)
+            continue
+        out.rows[key] = _row_values(rec, cols, template.name, findings)
+    findings += _gap_findings(out, order, missing, empty, template)
+    return out
+
+
+def _choose_rows(records: list[RowRecord], name: str, findings: list[Finding]) -> dict[str, RowRecord]:
+    """One record per row key: the first with values; unrecognised rows with numbers and duplicates become findings."""
     chosen: dict[str, RowRecord] = {}
     for rec in records:
         if rec.key is None:
@@ -150,39 +172,43 @@ def assemble(
                 message=f"Row {rec.key!r} appears twice; the first is kept.",
                 cells=[rec.key], provenance=rec.label.provenance if rec.label is not None else None,
             ))
-    if not chosen:
-        return None
+    return chosen
+
+
+def _row_order(chosen: dict[str, RowRecord], template: TableTemplate, findings: list[Finding]) -> list[str]:
+    """The template's row keys, an alternate row (``other_processing``) in place of the rows it replaces when printed.
+
+    An alternate is kept only when it has values and none of the rows it
+    replaces has; otherwise it is dropped from ``chosen``.
+    """
     order = list(template.row_keys)
     for alt in template.alternates:
-        if alt.key in chosen:
-            if any(k in chosen and chosen[k].values for k in alt.replaces) or not chosen[alt.key].values:
-                del chosen[alt.key]
-            else:
-                at = min(order.index(k) for k in alt.replaces)
-                order = [k for k in order if k not in alt.replaces]
-                order.insert(at, alt.key)
-                for k in alt.replaces:
-                    chosen.pop(k, None)
-                findings.append(Finding(
-                    kind="template_variant", table=name,
-                    message=f"The table prints {alt.labels[0]} as one row ({alt.key}) instead of {len(alt.replaces)} rows.",
-                    cells=[alt.key],
-                ))
-    first = next(iter(chosen.values()))
-    out = ExtractedTable(name=name, template=template.generation, source_form=source_form,
-                         provenance=first.table.provenance)
-    missing: list[str] = []
-    empty: list[str] = []
-    for key in order:
-        cols = template.columns_for(key)
-        rec = chosen.get(key)
-        if rec is None or not rec.values:
-            out.rows[key] = {c: _missing() for c in cols}
-            (missing if rec is None else empty).append(key)
+        if alt.key not in chosen:
             continue
-        out.rows[key] = _row_values(rec, cols, name, findings)
-    if empty:
+        if any(k in chosen and chosen[k].values for k in alt.replaces) or not chosen[alt.key].values:
+            del chosen[alt.key]
+            continue
+        at = min(order.index(k) for k in alt.replaces)
+        order = [k for k in order if k not in alt.replaces]
+        order.insert(at, alt.key)
+        for k in alt.replaces:
+            chosen.pop(k, None)
         findings.append(Finding(
+            kind="template_variant", table=template.name,
+            message=f"The table prints {alt.labels[0]} as one row ({alt.key}) instead of {len(alt.replaces)} rows.",
+            cells=[alt.key],
+        ))
+    return order
+
+
+def _gap_findings(
+    out: ExtractedTable, order: list[str], missing: list[str], empty: list[str], template: TableTemplate
+) -> list[Finding]:
+    """``empty_row`` for rows printed with no value cells; ``missing_row`` or ``half_table`` for rows not found."""
+    name = template.name
+    found: list[Finding] = []
+    if empty:
+        found.append(Finding(
             kind="empty_row", table=name,
             message=f"{len(empty)} rows of {name} are printed with no value cells (a flattened page drops empty "
                     f"cells; nothing says whether they were empty or 0): {', '.join(empty)}.",
@@ -192,14 +218,14 @@ def assemble(
     if missing:
         truncated = order[len(order) - len(missing):] == missing
         kind = "half_table" if truncated and len(missing) < len(order) else "missing_row"
-        findings.append(Finding(
+        found.append(Finding(
             kind=kind, table=name,
             message=(f"{len(missing)} of {len(order)} rows of {name} were not found"
                      + (" (the table stops early)" if kind == "half_table" else "") + f": {', '.join(missing)}."),
             cells=[f"{k}.{c}" for k in missing for c in template.columns_for(k)],
             provenance=out.provenance,
         ))
-    return out
+    return found
 
 
 def _row_values(rec: RowRecord, cols: tuple[str, ...], name: str, findings: list[Finding]) -> dict[str, TableValue]:

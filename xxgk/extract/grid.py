@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 
 from ..document import Cell, Provenance, Table
 from .cells import parse_cell
+from .labels import LabelMatch
 from .templates import TableTemplate
 
 __all__ = ["GridView", "RowRecord", "cell_provenance", "read_grid_rows", "is_label"]
@@ -194,61 +195,92 @@ def read_grid_rows(
     for table in tables:
         view = GridView(table)
         if prev_cols is not None and prev_cols != view.n_cols:
-            header = _Header()
+            header = _Header()  # a continuation keeps the header only when its columns line up
         prev_cols = view.n_cols
-        seen_data = False
-        group: str | None = None
+        state = _BlockState(header)
         for r in range(view.n_rows):
             cells = view.row(r)
-            if not cells:
-                continue
-            numbers = [c for _, c in cells if parse_cell(c.text).status == "ok"]
-            heads = _header_matches(cells, template)
-            labels = [(k, c) for k, c in cells if is_label(c.text)]
-            row_hit = None
-            for i, (k, c) in enumerate(reversed(labels)):
-                g = template.match_group(c.text)
-                if g is not None and g.score >= 0.99:
-                    alt = template.match_alternate(c.text) if i == 0 and alternates else None
-                    if alt is not None and any(kk > k and not is_label(cc.text) for kk, cc in cells):
-                        row_hit = (k, c, alt)  # （六）其他处理 kept as one row with its numbers
-                        break
-                    continue
-                m = template.match_row(c.text, group=_group_of(labels, template) or group, alternates=alternates)
-                if m is not None:
-                    row_hit = (k, c, m)
-                    break
-            if heads and not numbers and (row_hit is None or len(heads) > 1):
-                if seen_data:
-                    header = _Header()
-                    seen_data = False
-                for k, c, key in heads:
-                    for j in range(k, k + max(1, c.colspan)):
-                        header.put(j, key, id(c))
-                continue
-            g = _group_of(labels, template)
-            if g is not None:
-                group = g
-            if row_hit is None:
-                values = [(k, c) for k, c in cells if not is_label(c.text)]
-                if numbers:
-                    last_label = max((k for k, _ in labels), default=-1)
-                    values = [(k, c) for k, c in cells if k > last_label]
-                    seen_data = True
-                    records.append(
-                        RowRecord(None, labels[-1][1] if labels else None, [c for _, c in values],
-                                  _slots(values, header, header.keys()), table, 0.0, header.keys())
-                    )
-                continue
-            k0, label, m = row_hit
-            values = [(k, c) for k, c in cells if k > k0]
-            seen_data = True
-            wanted = template.columns_for(m.key)
-            records.append(
-                RowRecord(m.key, label, [c for _, c in values], _slots(values, header, wanted), table, m.score,
-                          tuple(x for x in header.keys() if x in wanted))
-            )
+            record = _read_row(cells, table, template, state, alternates) if cells else None
+            if record is not None:
+                records.append(record)
+        header = state.header
     return records
+
+
+@dataclass
+class _BlockState:
+    """What reading one grid block carries from row to row."""
+
+    header: _Header
+    seen_data: bool = False
+    group: str | None = None  # the last group label read (（三）不予公开, …)
+
+
+_Hit = tuple[int, Cell, LabelMatch]
+
+
+def _row_hit(
+    cells: list[tuple[int, Cell]], labels: list[tuple[int, Cell]], template: TableTemplate, group: str | None,
+    alternates: bool,
+) -> _Hit | None:
+    """The rightmost label cell that names a row, with its match; group labels are passed over."""
+    for i, (k, c) in enumerate(reversed(labels)):
+        g = template.match_group(c.text)
+        if g is not None and g.score >= 0.99:
+            alt = template.match_alternate(c.text) if i == 0 and alternates else None
+            if alt is not None and any(kk > k and not is_label(cc.text) for kk, cc in cells):
+                return (k, c, alt)  # （六）其他处理 kept as one row with its numbers
+            continue
+        m = template.match_row(c.text, group=_group_of(labels, template) or group, alternates=alternates)
+        if m is not None:
+            return (k, c, m)
+    return None
+
+
+def _read_row(
+    cells: list[tuple[int, Cell]], table: Table, template: TableTemplate, state: _BlockState, alternates: bool
+) -> RowRecord | None:
+    """One grid row: a header row (updates ``state.header``), a data row (a record) or nothing."""
+    has_number = any(parse_cell(c.text).status == "ok" for _, c in cells)
+    heads = _header_matches(cells, template)
+    labels = [(k, c) for k, c in cells if is_label(c.text)]
+    hit = _row_hit(cells, labels, template, state.group, alternates)
+    if heads and not has_number and (hit is None or len(heads) > 1):
+        _read_header(heads, state)
+        return None
+    g = _group_of(labels, template)
+    if g is not None:
+        state.group = g
+    if hit is None:
+        return _unlabelled_row(cells, labels, table, state) if has_number else None
+    k0, label, m = hit
+    values = [(k, c) for k, c in cells if k > k0]
+    state.seen_data = True
+    wanted = template.columns_for(m.key)
+    return RowRecord(m.key, label, [c for _, c in values], _slots(values, state.header, wanted), table, m.score,
+                     tuple(x for x in state.header.keys() if x in wanted))
+
+
+def _read_header(heads: list[tuple[int, Cell, str]], state: _BlockState) -> None:
+    """A header row: its columns join the header, or start a new one after data rows."""
+    if state.seen_data:
+        state.header = _Header()
+        state.seen_data = False
+    for k, c, key in heads:
+        for j in range(k, k + max(1, c.colspan)):
+            state.header.put(j, key, id(c))
+
+
+def _unlabelled_row(
+    cells: list[tuple[int, Cell]], labels: list[tuple[int, Cell]], table: Table, state: _BlockState
+) -> RowRecord:
+    """A row with numbers but no row label: its values are the cells right of its last label."""
+    last_label = max((k for k, _ in labels), default=-1)
+    values = [(k, c) for k, c in cells if k > last_label]
+    state.seen_data = True
+    keys = state.header.keys()
+    return RowRecord(None, labels[-1][1] if labels else None, [c for _, c in values], _slots(values, state.header, keys),
+                     table, 0.0, keys)
 
 
 def _group_of(labels: list[tuple[int, Cell]], template: TableTemplate) -> str | None:
