@@ -388,7 +388,7 @@ def test_short_page_header_lines_are_not_split(corpus_dir):
 
 
 def test_table_cells_stay_one_per_line(corpus_dir):
-    # cell-per-line tables (the seed) are left to text_tables: one paragraph per cell
+    # cell-per-line tables (the seed) are left to xxgk.tablefind: one paragraph per cell
     name, text = _corpus_text(corpus_dir, "000_*.txt")
     doc = read_text(text.encode(), name)
     cells = [line.strip() for line in text.splitlines() if line.strip()]

@@ -1,10 +1,12 @@
 """The evaluation harness: score sections, sentence tags and tables against gold files.
 
-Modules: :mod:`.gold` (load and check gold files), :mod:`.align` (predicted ↔
-gold sentences, tolerant of different boundaries), :mod:`.metrics` (the
-figures), :mod:`.perturb` (harder copies with the gold carried through),
-:mod:`.runner` (:func:`evaluate`), :mod:`.summary` (readable tables),
-:mod:`.accuracy` (the README's "Accuracy" section).
+Modules: :mod:`.metrics` (the figures), :mod:`.runner` (:func:`evaluate`),
+:mod:`.summary` (readable tables), :mod:`.accuracy` (the README's "Accuracy"
+section). The training data the harness shares with the trainable systems
+lives below both and is re-exported here: :mod:`xxgk.gold` (load and check
+gold files), :mod:`xxgk.align` (predicted ↔ gold sentences, tolerant of
+different boundaries), :mod:`xxgk.perturb` (harder copies with the gold
+carried through).
 
 From the shell: ``xxgk evaluate GOLD_DIR [--root DIR] [--system NAME]
 [--perturb NAME|all] [--cv [K]] [--json FILE] [--by-report]``.
@@ -86,7 +88,10 @@ the label of the predicted sentence aligned with it (an unmatched one is
 wrong); see :mod:`.metrics`. Tables on the clean documents only; a cell of a
 source that lost its cells (``meta.cells_in_source`` false) is right when it
 is the gold number or null with an ``ambiguous`` status or finding. A rule
-verdict is compared only where the rule can be assessed on the gold numbers.
+verdict is compared only where the rule can be assessed on the gold numbers;
+the gold verdicts come from :mod:`xxgk.validate` itself, run on the gold
+numbers (a gold ``null`` is a cell the report leaves empty, counted as 0 as in
+an extracted table).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The figures of the harness, as pure functions of label sequences and tables.
 
 Sections and tags are scored on the *gold* sentences: each gold sentence gets
-the label of the predicted sentence aligned with it (:mod:`.align`), or
+the label of the predicted sentence aligned with it (:mod:`xxgk.align`), or
 ``None`` when no prediction covers it. ``None`` is never right: an unmatched
 gold sentence counts against accuracy and recall (coverage reports how many
 there were).
