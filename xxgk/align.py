@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING
 from .normalize import match_key
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .pipeline import Prepared
     from .gold import GoldDoc
+    from .pipeline import Prepared
 
 __all__ = ["Alignment", "align", "align_sentences", "gold_labels_for"]
 

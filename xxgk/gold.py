@@ -185,6 +185,41 @@ def load_gold(path: str | os.PathLike, root: str | os.PathLike | None = None, *,
         unknown label or tag, or names a source that is not there.
     """
     path = Path(path)
+    data = _read_json(path)
+    gid = _need_str(path, data, "id", "The file")
+    source = _need_str(path, data, "source", "The file")
+    meta = data.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise _fail(path, f"'meta' must be an object; got {meta!r}.")
+    sections = _sections(path, data.get("sections"))
+    sentences = _sentences(path, data.get("sentences"))
+    # the sentences' sections, run by run, must be the sections listed
+    runs: list[str] = []
+    for s in sentences:
+        if not runs or runs[-1] != s.section:
+            runs.append(s.section)
+    listed = [s.label for s in sections]
+    if runs != listed:
+        raise _fail(path, f"The sentences run through sections {runs}, but 'sections' lists {listed}; they must agree.")
+    tables = data.get("tables") or {}
+    if not isinstance(tables, dict):
+        raise _fail(path, f"'tables' must be an object; got {type(tables).__name__}.")
+    for name, table in tables.items():
+        _check_table(path, name, table)
+    source_path = _resolve_root(path, root) / source
+    if check_source and not source_path.is_file():
+        raise GoldFileError(
+            f"{path}: its source {source!r} is not at {source_path}. "
+            "Pass --root (root=) with the folder that 'source' is relative to."
+        )
+    return GoldDoc(
+        id=gid, path=path, source=source, source_path=source_path, meta=dict(meta),
+        sections=sections, sentences=sentences, tables=dict(tables),
+    )
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    """The gold file's one JSON object."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as err:
@@ -193,29 +228,30 @@ def load_gold(path: str | os.PathLike, root: str | os.PathLike | None = None, *,
         raise _fail(path, f"Not valid UTF-8 JSON ({err}).") from err
     if not isinstance(data, dict):
         raise _fail(path, f"The file must hold one JSON object; got {type(data).__name__}.")
-    gid = _need_str(path, data, "id", "The file")
-    source = _need_str(path, data, "source", "The file")
-    meta = data.get("meta") or {}
-    if not isinstance(meta, dict):
-        raise _fail(path, f"'meta' must be an object; got {meta!r}.")
+    return data
 
-    raw_sections = data.get("sections")
-    if not isinstance(raw_sections, list) or not raw_sections:
+
+def _sections(path: Path, raw: Any) -> list[GoldSection]:
+    """The ``sections`` list, each label checked."""
+    if not isinstance(raw, list) or not raw:
         raise _fail(path, "'sections' must be a non-empty list of {label, first_line}.")
     sections: list[GoldSection] = []
-    for i, s in enumerate(raw_sections):
+    for i, s in enumerate(raw):
         if not isinstance(s, dict):
             raise _fail(path, f"sections[{i}] must be an object; got {s!r}.")
         label = _need_str(path, s, "label", f"sections[{i}]")
         if label not in SECTION_LABELS:
             raise _fail(path, f"sections[{i}] has unknown label {label!r}; expected one of {', '.join(SECTION_LABELS)}.")
         sections.append(GoldSection(label=label, first_line=str(s.get("first_line", ""))))
+    return sections
 
-    raw_sentences = data.get("sentences")
-    if not isinstance(raw_sentences, list) or not raw_sentences:
+
+def _sentences(path: Path, raw: Any) -> list[GoldSentence]:
+    """The ``sentences`` list, each tag and section checked."""
+    if not isinstance(raw, list) or not raw:
         raise _fail(path, "'sentences' must be a non-empty list of {text, tag, section}.")
     sentences: list[GoldSentence] = []
-    for i, s in enumerate(raw_sentences):
+    for i, s in enumerate(raw):
         if not isinstance(s, dict):
             raise _fail(path, f"sentences[{i}] must be an object; got {s!r}.")
         text = _need_str(path, s, "text", f"sentences[{i}]")
@@ -226,33 +262,7 @@ def load_gold(path: str | os.PathLike, root: str | os.PathLike | None = None, *,
         if sec not in SECTION_LABELS:
             raise _fail(path, f"sentences[{i}] has unknown section {sec!r}; expected one of {', '.join(SECTION_LABELS)}.")
         sentences.append(GoldSentence(text=text, tag=tag, section=sec))
-
-    # the sentences' sections, run by run, must be the sections listed
-    runs: list[str] = []
-    for s in sentences:
-        if not runs or runs[-1] != s.section:
-            runs.append(s.section)
-    listed = [s.label for s in sections]
-    if runs != listed:
-        raise _fail(path, f"The sentences run through sections {runs}, but 'sections' lists {listed}; they must agree.")
-
-    tables = data.get("tables") or {}
-    if not isinstance(tables, dict):
-        raise _fail(path, f"'tables' must be an object; got {type(tables).__name__}.")
-    for name, table in tables.items():
-        _check_table(path, name, table)
-
-    root_dir = _resolve_root(path, root)
-    source_path = root_dir / source
-    if check_source and not source_path.is_file():
-        raise GoldFileError(
-            f"{path}: its source {source!r} is not at {source_path}. "
-            "Pass --root (root=) with the folder that 'source' is relative to."
-        )
-    return GoldDoc(
-        id=gid, path=path, source=source, source_path=source_path, meta=dict(meta),
-        sections=sections, sentences=sentences, tables=dict(tables),
-    )
+    return sentences
 
 
 def gold_files(gold_dir: str | os.PathLike) -> list[Path]:

@@ -37,9 +37,9 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .gold import GoldDoc
 from .normalize import match_key, to_simplified, to_traditional
 from .segment.rules import find_headings
-from .gold import GoldDoc
 
 __all__ = ["PERTURBATIONS", "Perturbed", "perturb", "gold_headings", "no_headings", "traditional", "hard_wrap", "flatten"]
 

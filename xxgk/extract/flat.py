@@ -267,12 +267,16 @@ def _row_values(rec: RowRecord, cols: tuple[str, ...], name: str, findings: list
         ))
     for key in cols:
         row.setdefault(key, _missing())
-    for key in cols:
-        v = row[key]
-        if v.status == "unreadable":
-            findings.append(Finding(
-                kind="unreadable", table=name,
-                message=f"Cell {rec.key}.{key} holds {v.raw!r} where a number belongs; no value is given.",
-                cells=[f"{rec.key}.{key}"], provenance=v.provenance,
-            ))
+    findings += _unreadable_findings(rec, row, cols, name)
     return {k: row[k] for k in cols}
+
+
+def _unreadable_findings(rec: RowRecord, row: dict[str, TableValue], cols: tuple[str, ...], name: str) -> list[Finding]:
+    """One ``unreadable`` finding per cell that holds text where a number belongs."""
+    return [
+        Finding(kind="unreadable", table=name,
+                message=f"Cell {rec.key}.{key} holds {row[key].raw!r} where a number belongs; no value is given.",
+                cells=[f"{rec.key}.{key}"], provenance=row[key].provenance)
+        for key in cols
+        if row[key].status == "unreadable"
+    ]
