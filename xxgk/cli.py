@@ -251,7 +251,7 @@ def _run_models(args: argparse.Namespace) -> int:
     from .errors import XxgkError
 
     if args.models_command == "fetch-base":
-        from .models.base import base_available, fetch_base
+        from .neural.base import base_available, fetch_base
 
         was_there = base_available() and not args.force
         try:
@@ -261,7 +261,7 @@ def _run_models(args: argparse.Namespace) -> int:
             return 1
         _emit(f"m3e-small {'already in' if was_there else 'fetched into'} {path}")
         return 0
-    from .models import status
+    from .neural import status
 
     _emit(json.dumps(status(), ensure_ascii=False, indent=1))
     return 0

@@ -6,7 +6,7 @@
 - ``baseline``: TF-IDF character n-grams and logistic regression for sections
   and tags (:mod:`xxgk.baseline`); trainable.
 - ``model``: the fine-tuned transformer. Its factory imports
-  ``xxgk.models.system`` only when the system is asked for, and calls that
+  ``xxgk.neural.system`` only when the system is asked for, and calls that
   module's ``make_system(**options)`` (or, failing that, its
   ``ModelSystem(**options)``); the object must follow
   :class:`xxgk.pipeline.SectionTagger`, and
@@ -56,17 +56,17 @@ def _baseline(**options: Any) -> SectionTagger:
 
 def _model(**options: Any) -> SectionTagger:
     try:
-        module = import_module("xxgk.models.system")
+        module = import_module("xxgk.neural.system")
     except ModuleNotFoundError as err:
         if err.name and not err.name.startswith("xxgk"):
             raise
         raise ModelError(
-            "The 'model' system is not installed in this copy of xxgk (no xxgk.models.system). "
+            "The 'model' system is not installed in this copy of xxgk (no xxgk.neural.system). "
             "Use --system rules or --system baseline."
         ) from err
     factory = getattr(module, "make_system", None) or getattr(module, "ModelSystem", None)
     if factory is None:
-        raise ModelError("xxgk.models.system defines neither make_system nor ModelSystem; the 'model' system cannot be built.")
+        raise ModelError("xxgk.neural.system defines neither make_system nor ModelSystem; the 'model' system cannot be built.")
     return factory(**options)
 
 

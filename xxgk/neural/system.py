@@ -39,7 +39,7 @@ class ModelSystem:
     base_dir : path, optional
         The base model's folder; default the fetched m3e-small (``xxgk models fetch-base``).
     recipe : Recipe or path, optional
-        How :meth:`fit` trains (a :class:`~xxgk.models.recipe.Recipe` or a TOML
+        How :meth:`fit` trains (a :class:`~xxgk.neural.recipe.Recipe` or a TOML
         file); default the built-in recipe, the same as
         ``training/configs/default.toml``.
     corpus : sequence of path, optional
@@ -117,7 +117,7 @@ class ModelSystem:
 
     @property
     def model(self) -> Any:
-        """The :class:`~xxgk.models.model.SectionTagModel` (loaded on first use, once per process and folder)."""
+        """The :class:`~xxgk.neural.model.SectionTagModel` (loaded on first use, once per process and folder)."""
         if self._model is None:
             from .base import require_base
             from .store import DEFAULT_MODEL_DIR, load_model

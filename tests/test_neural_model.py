@@ -17,9 +17,9 @@ import torch
 
 from xxgk.errors import ModelError
 from xxgk.labels import SECTION_LABELS, TAGS
-from xxgk.models.fit import IGNORE, TrainArgs, train
-from xxgk.models.model import CRF, N_FEATURES, ModelConfig, build_model, sentence_features
-from xxgk.models.store import load_model, read_model_info, save_model
+from xxgk.neural.fit import IGNORE, TrainArgs, train
+from xxgk.neural.model import CRF, N_FEATURES, ModelConfig, build_model, sentence_features
+from xxgk.neural.store import load_model, read_model_info, save_model
 
 DOC = [
     ("平潭综合实验区2021年度政府信息公开工作年度报告", "preamble", "other"),
@@ -248,8 +248,8 @@ def test_bad_inputs_are_refused(tiny_base, tmp_path):
 
 def test_model_system_fits_and_predicts_like_the_harness_asks(tiny_base, gold_dir):
     from xxgk.evaluate.gold import iter_gold
-    from xxgk.models.recipe import Recipe
-    from xxgk.models.system import ModelSystem
+    from xxgk.neural.recipe import Recipe
+    from xxgk.neural.system import ModelSystem
     from xxgk.pipeline import Prediction, TrainableSectionTagger, get_system, prepare
     from xxgk.readers import read
 

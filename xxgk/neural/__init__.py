@@ -4,7 +4,7 @@
 - :mod:`.model`: the architecture (sentence encoder, document BiGRU, CRF section head, tag head).
 - :mod:`.fit`, :mod:`.data`, :mod:`.recipe`: training: the loop, the labelled examples, the recipe.
 - :mod:`.store`: save and load only what the base cannot rebuild.
-- :mod:`.system`: :class:`~xxgk.models.system.ModelSystem`, registered as ``model``.
+- :mod:`.system`: :class:`~xxgk.neural.system.ModelSystem`, registered as ``model``.
 
 Importing this package loads neither torch nor transformers.
 """

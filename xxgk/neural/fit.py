@@ -1,4 +1,4 @@
-"""The training loop: labelled documents in, a trained :class:`~xxgk.models.model.SectionTagModel` out.
+"""The training loop: labelled documents in, a trained :class:`~xxgk.neural.model.SectionTagModel` out.
 
 A *labelled example* is one document as the model sees it::
 
@@ -8,7 +8,7 @@ A *labelled example* is one document as the model sees it::
      "tags": [3, -100, 0, ...],                        # index into config.tags; -100: no tag to learn
      "section_weight": 1.0, "tag_weight": 1.0}
 
-(:mod:`xxgk.models.data` builds them from gold files, silver labels and
+(:mod:`xxgk.neural.data` builds them from gold files, silver labels and
 augmented copies; ``training/data.py`` wraps them in a ``datasets.Dataset``.)
 
 The encoder's frozen bottom layers give the same output for a sentence at
@@ -176,7 +176,7 @@ def train(
     Parameters
     ----------
     model : SectionTagModel
-        A model built with :func:`~xxgk.models.model.build_model` (heads fresh or not).
+        A model built with :func:`~xxgk.neural.model.build_model` (heads fresh or not).
     examples : sequence of dict
         Labelled examples (see the module's docstring); a ``datasets.Dataset``
         works too.

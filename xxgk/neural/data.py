@@ -1,6 +1,6 @@
 """Labelled examples for the model: gold files, silver labels and damaged copies of both.
 
-Three sources of documents, one shape (see :mod:`xxgk.models.fit`):
+Three sources of documents, one shape (see :mod:`xxgk.neural.fit`):
 
 gold
     A report with a gold file: each sentence of the prepared document takes
@@ -402,7 +402,7 @@ def training_examples(
         The training reports, prepared; ``docs[i]`` is the source of ``golds[i]``.
     golds : sequence of GoldDoc
         Their gold files.
-    args : xxgk.models.recipe.DataArgs
+    args : xxgk.neural.recipe.DataArgs
         Which copies to make and whether to add silver.
     corpus : sequence of path, optional
         Folders to take silver reports from; default: the folders of the gold
