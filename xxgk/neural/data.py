@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from ..labels import SECTION_LABELS, TAGS
+from .features import prepared_features
 from .fit import IGNORE
-from .model import prepared_features
 
 __all__ = [
     "VARIANTS",

@@ -141,7 +141,7 @@ class ModelSystem:
         xxgk.errors.ModelError
             When the model folder is missing or damaged.
         """
-        from .model import prepared_features
+        from .features import prepared_features
 
         model = self.model
         secs, tags = model.config.section_labels, model.config.tags

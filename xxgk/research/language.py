@@ -413,7 +413,7 @@ def _model_encoder() -> Any:
         return None
     import torch
 
-    from ..neural.model import load_base
+    from ..neural.encoder import load_base
 
     bert, tokenizer = load_base(base.base_path())
     bert.eval()
