@@ -252,7 +252,7 @@ def test_model_system_fits_and_predicts_like_the_harness_asks(tiny_base, gold_di
     from xxgk.evaluate.gold import iter_gold
     from xxgk.neural.recipe import Recipe
     from xxgk.neural.system import ModelSystem
-    from xxgk.pipeline import Prediction, TrainableSectionTagger, get_system, prepare
+    from xxgk.pipeline import Prediction, TrainableSystem, get_system, prepare
     from xxgk.readers import read
 
     assert isinstance(get_system("model"), ModelSystem)  # registered; nothing loaded yet
@@ -261,7 +261,7 @@ def test_model_system_fits_and_predicts_like_the_harness_asks(tiny_base, gold_di
     recipe = Recipe.from_dict({"model": SMALL, "data": {"gold_variants": ["clean", "no-headings"], "silver": False},
                                "train": {"epochs": 2, "threads": 1}})
     system = ModelSystem(base_dir=tiny_base, recipe=recipe)
-    assert isinstance(system, TrainableSectionTagger)
+    assert isinstance(system, TrainableSystem)
     assert system.fit(docs[:2], golds[:2]) is system
     assert system.training_info["data"]["gold_reports"] == 2
     preds = system.predict(docs[2:] + docs[:1])

@@ -121,6 +121,8 @@ def _add_tag(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="Output folder for the tables and the manifest.")
     p.add_argument("--format", choices=("parquet", "jsonl"), default="parquet", help="Table file format (default: parquet).")
     p.add_argument("--jobs", type=int, default=1, help="Worker processes (default: 1, in this process).")
+    p.add_argument("--batch-size", type=int, default=16,
+                   help="Reports analysed together; the model predicts their sentences in one pass (default: 16).")
     p.add_argument("--system", default=DEFAULT_SYSTEM,
                    help=f"The system that places sections and tags: model, rules or baseline (default: {DEFAULT_SYSTEM}).")
     p.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
@@ -134,7 +136,7 @@ def _run_tag(args: argparse.Namespace) -> int:
     from .errors import XxgkError
 
     try:
-        summary = tag(args.inputs, args.out, format=args.format, jobs=args.jobs, system=args.system,
+        summary = tag(args.inputs, args.out, format=args.format, jobs=args.jobs, batch_size=args.batch_size, system=args.system,
                       resume=args.resume, strict=args.strict, progress=False if args.no_progress else None)
     except (XxgkError, ValueError) as err:
         sys.stderr.write(f"error: {err}\n")
