@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Sequence
 
 from .pipeline import DEFAULT_SYSTEM
@@ -99,16 +100,15 @@ def _run_analyze(args: argparse.Namespace) -> int:
             s = report.sentences[i]
             _emit(f"   {s.tag:<11} {s.confidence:.2f}  {s.text[:70]}")
     for name, table in report.tables.items():
-        cells = table.cells() if hasattr(table, "cells") else []
+        cells = table.cells()
         filled = sum(1 for _, _, v in cells if v.value is not None)
-        _emit(f"== table {name} (template {getattr(table, 'template', '?')}): {filled}/{len(cells)} cells with a number")
-    checks = [c.to_dict() if hasattr(c, "to_dict") else dict(c) for c in report.checks]
-    if checks:
-        counts = {st: sum(1 for d in checks if d.get("status") == st) for st in dict.fromkeys(d.get("status") for d in checks)}
+        _emit(f"== table {name} (template {table.template}): {filled}/{len(cells)} cells with a number")
+    if report.checks:
+        counts = Counter(c.status for c in report.checks)
         _emit("== checks: " + ", ".join(f"{n} {st}" for st, n in counts.items()))
-    for d in checks:  # the passing ones are only counted
-        if d.get("status") != "pass":
-            _emit(f"   {d.get('rule')} {d.get('status')}: {d.get('message') or ''}".rstrip())
+    for c in report.checks:  # the passing ones are only counted
+        if c.status != "pass":
+            _emit(f"   {c.rule} {c.status}: {c.message or ''}".rstrip())
     return 0
 
 

@@ -106,6 +106,8 @@ class SentenceEncoder(nn.Module):
         bert.eval()
         # kept out of the module tree: its weights are the base's and are never saved
         self._bottom = [bert]
+        #: text -> frozen layers' output, filled by training (:mod:`.fit`); it lives and dies with the encoder
+        self.states_cache: dict[str, torch.Tensor] = {}
         self.top = nn.ModuleList(
             BertLayer(config.hidden_size, config.num_heads, config.intermediate_size, config.layer_norm_eps)
             for _ in range(config.train_layers)

@@ -33,7 +33,7 @@ import torch.nn.functional as F
 
 from .model import SectionTagModel
 
-__all__ = ["TrainArgs", "train", "clear_cache", "IGNORE"]
+__all__ = ["TrainArgs", "train", "IGNORE"]
 
 #: Tag index meaning "no tag to learn here".
 IGNORE = -100
@@ -107,19 +107,14 @@ class TrainArgs:
         return asdict(self)
 
 
-# (id of the base model object, train_layers, max_tokens) -> {text: tensor}
-_CACHE: dict[tuple[int, int, int], dict[str, torch.Tensor]] = {}
-
-
-def clear_cache() -> None:
-    """Forget the cached bottom-layer states."""
-    _CACHE.clear()
-
-
 def _cached_states(model: SectionTagModel, texts: Iterable[str], log: Callable[[str], None]) -> dict[str, torch.Tensor]:
+    """The frozen layers' output for each text, computed once per text and model.
+
+    The cache lives on the encoder (``states_cache``), so it goes with the
+    model: a model with other frozen layers never sees another's states.
+    """
     enc = model.encoder
-    key = (id(enc.bottom), enc.config.train_layers, enc.config.max_tokens)
-    cache = _CACHE.setdefault(key, {})
+    cache = enc.states_cache
     todo = sorted({t for t in texts if t not in cache})
     if todo:
         t0 = time.time()
