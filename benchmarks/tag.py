@@ -13,9 +13,16 @@ process plus workers, sampled every 20 ms with psutil) and of the main
 process alone. A system that cannot be built here (the model before its
 weights exist) is skipped with a note.
 
+With ``--against REV`` each run is made twice, back to back on the same
+inputs: first with the code of the git revision ``REV`` (checked out with
+``git worktree`` into a temporary folder, its own ``benchmarks/tag.py``
+running it), then with this checkout's code; the table gets a column with
+the ratio of reports/s, new over old, measured in the same run.
+
 Usage::
 
     .venv/bin/python benchmarks/tag.py [--files 200] [--systems rules model] [--jobs 1 2] [--corpus ../shared/corpus]
+                                       [--against 2fe84c5]
 """
 
 from __future__ import annotations
@@ -122,6 +129,23 @@ def _system_note(system: str) -> str | None:
     return lines[-1] if lines else f"exit status {run.returncode}"
 
 
+def _one_run(script: Path, code: Path, system: str, jobs: int, inputs: Path, out: Path) -> dict | None:
+    """One tag run in a fresh process with the xxgk of the folder ``code``; None (and a note) when it fails."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    cmd = [sys.executable, str(script), "--one", system, str(jobs), str(inputs), str(out)]
+    run = subprocess.run(cmd, cwd=code, capture_output=True, text=True, env=env)
+    if run.returncode != 0:
+        print(f"--system {system} --jobs {jobs} ({code}) failed:\n{run.stderr}", file=sys.stderr)
+        return None
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def _worktree(rev: str, dest: Path) -> Path:
+    """A checkout of ``rev`` in ``dest`` (``git worktree add --detach``)."""
+    subprocess.run(["git", "worktree", "add", "--detach", str(dest), rev], cwd=REPO, check=True, capture_output=True)
+    return dest
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=200, help="Reports to tag (the corpus replicated); default 200.")
@@ -129,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     parser.add_argument("--json", action="store_true", help="Print one JSON object per run instead of a table.")
+    parser.add_argument("--against", metavar="REV",
+                        help="Also run the code of this git revision on the same inputs, before each run, and print the ratio.")
     parser.add_argument("--one", nargs=4, metavar=("SYSTEM", "JOBS", "INPUTS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -146,28 +172,37 @@ def main(argv: list[str] | None = None) -> int:
         files = replicate(args.corpus, inputs, args.files)
         print(f"{len(files)} reports ({sum(f.stat().st_size for f in files) / 2**20:.1f} MiB) from {args.corpus}, "
               f"{os.cpu_count()} CPUs", file=sys.stderr)
-        for system in args.systems:
-            note = _system_note(system)
-            if note:
-                print(f"skipped --system {system}: {note}", file=sys.stderr)
-                continue
-            for jobs in args.jobs:
-                out = Path(tmp) / f"out-{system}-{jobs}"
-                cmd = [sys.executable, __file__, "--one", system, str(jobs), str(inputs), str(out)]
-                run = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
-                if run.returncode != 0:
-                    print(f"--system {system} --jobs {jobs} failed:\n{run.stderr}", file=sys.stderr)
+        old = _worktree(args.against, Path(tmp) / "old") if args.against else None
+        try:
+            for system in args.systems:
+                note = _system_note(system)
+                if note:
+                    print(f"skipped --system {system}: {note}", file=sys.stderr)
                     continue
-                rows.append(json.loads(run.stdout.strip().splitlines()[-1]))
-                if args.json:
-                    print(json.dumps(rows[-1]))
+                for jobs in args.jobs:
+                    if old is not None:
+                        before = _one_run(old / "benchmarks" / "tag.py", old, system, jobs, inputs,
+                                          Path(tmp) / f"out-old-{system}-{jobs}")
+                        if before is not None:
+                            rows.append({**before, "code": args.against})
+                    r = _one_run(Path(__file__).resolve(), REPO, system, jobs, inputs, Path(tmp) / f"out-{system}-{jobs}")
+                    if r is None:
+                        continue
+                    rows.append({**r, "code": "this"})
+                    if old is not None and before is not None:
+                        rows[-1]["speedup"] = round(before["wall_s"] / r["wall_s"], 2)  # same inputs: the ratio of reports/s
+                    if args.json:
+                        print(json.dumps(rows[-1]))
+        finally:
+            if old is not None:
+                subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=REPO, capture_output=True)
     if not args.json:
-        print(f"{'system':<8} {'jobs':>4} {'files':>5} {'failed':>6} {'wall s':>7} {'reports/s':>9} {'CPU s':>6} "
-              f"{'reports/CPU-s':>13} {'peak MB (all)':>13} {'peak MB (main)':>14} {'load':>5}")
+        print(f"{'code':<8} {'system':<8} {'jobs':>4} {'files':>5} {'failed':>6} {'wall s':>7} {'reports/s':>9} {'speedup':>7} "
+              f"{'CPU s':>6} {'reports/CPU-s':>13} {'peak MB (all)':>13} {'peak MB (main)':>14} {'load':>5}")
         for r in rows:
-            print(f"{r['system']:<8} {r['jobs']:>4} {r['files']:>5} {r['failed']:>6} {r['wall_s']:>7} "
-                  f"{r['reports_per_s']:>9} {r['cpu_s']:>6} {r['reports_per_cpu_s']:>13} {r['peak_rss_total_mb']:>13} "
-                  f"{r['peak_rss_main_mb']:>14} {r['load_before']:>5}")
+            print(f"{r['code'][:8]:<8} {r['system']:<8} {r['jobs']:>4} {r['files']:>5} {r['failed']:>6} {r['wall_s']:>7} "
+                  f"{r['reports_per_s']:>9} {r.get('speedup', ''):>7} {r['cpu_s']:>6} {r['reports_per_cpu_s']:>13} "
+                  f"{r['peak_rss_total_mb']:>13} {r['peak_rss_main_mb']:>14} {r['load_before']:>5}")
         print("reports/CPU-s counts the CPU time of the main process and its workers: the rate on idle cores. "
               "'load' is the 1-minute load average when the run began.")
     return 0

@@ -43,8 +43,8 @@ def shipped_model() -> Path:
     ``make test`` fetches the base and the weights are in git, so these tests
     run in CI; the skip is for a bare ``pytest`` on a machine without the base.
     """
-    from xxgk.models.base import base_available
-    from xxgk.models.store import DEFAULT_MODEL_DIR
+    from xxgk.neural.base import base_available
+    from xxgk.neural.store import DEFAULT_MODEL_DIR
 
     if not base_available():
         pytest.skip("needs the base model: run `make fetch-base` (or `xxgk models fetch-base`)")

@@ -1,4 +1,4 @@
-"""The ``baseline`` system: TF-IDF character n-grams + logistic regression, fitted per fold or on demand."""
+"""The ``baseline`` system: TF-IDF character n-grams + logistic regression, fitted per fold or on a gold folder."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import warnings
 import pytest
 
 from xxgk.baseline import BaselineSystem
-from xxgk.errors import ModelError
+from xxgk.errors import GoldFileError, NotFittedError
 from xxgk.evaluate.runner import evaluate
 from xxgk.gold import iter_gold
-from xxgk.pipeline import TrainableSectionTagger, get_system, prepare
+from xxgk.pipeline import TrainableSystem, get_system, prepare
 from xxgk.reading import read
 from xxgk.spec import SECTION_LABELS, TAGS
 
@@ -33,7 +33,7 @@ def prepared(gold_dir):
 
 def test_is_a_trainable_system():
     system = get_system("baseline")
-    assert isinstance(system, TrainableSectionTagger) and system.name == "baseline" and not system.fitted
+    assert isinstance(system, TrainableSystem) and system.name == "baseline" and not system.fitted
 
 
 def test_fit_and_predict_on_held_out_reports(prepared):
@@ -72,29 +72,28 @@ def test_fit_replaces_the_state(prepared):
     assert set(fresh._state["vectorizer"].vocabulary_) == set(system._state["vectorizer"].vocabulary_)
 
 
-def test_fitted_on_demand_and_cached(tmp_path, monkeypatch, gold_dir):
+def test_fitted_from_the_gold_dir_it_is_given(tmp_path, gold_dir):
     # a small gold folder laid out like shared/: gold/ + corpus/
     (tmp_path / "gold").mkdir()
-    for g in list(iter_gold(gold_dir))[:4]:
+    golds = list(iter_gold(gold_dir))[:4]
+    for g in golds:
         shutil.copy(g.path, tmp_path / "gold" / g.path.name)
         dest = tmp_path / g.source
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(g.source_path, dest)
-    monkeypatch.setenv("XXGK_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XXGK_GOLD", str(tmp_path / "gold"))
     doc = prepare(read("一、总体情况\n2021年，共受理申请6件。\n五、存在的主要问题及改进情况\n主动公开意识有待增强。"))
-    first = BaselineSystem().predict([doc])[0]
-    cached = list((tmp_path / "home" / "baseline").glob("*.pkl"))
-    assert len(cached) == 1
-    monkeypatch.setattr(BaselineSystem, "fit", lambda *a, **k: pytest.fail("the cached state should be loaded"))
-    again = BaselineSystem().predict([doc])[0]
-    assert again.sections == first.sections and again.tags == first.tags
+    on_demand = get_system("baseline", gold_dir=tmp_path / "gold").predict([doc])[0]
+    explicit = BaselineSystem().fit([prepare(read(g.source_path)) for g in golds], golds).predict([doc])[0]
+    assert on_demand.sections == explicit.sections and on_demand.tags == explicit.tags
 
 
-def test_no_gold_to_fit_on(tmp_path, monkeypatch):
-    monkeypatch.setenv("XXGK_GOLD", str(tmp_path / "absent"))
-    with pytest.raises(ModelError, match="XXGK_GOLD"):
+def test_unfitted_says_how_to_fit(tmp_path, monkeypatch):
+    monkeypatch.setenv("XXGK_HOME", str(tmp_path / "home"))
+    with pytest.raises(NotFittedError, match="not fitted.*gold_dir.*--cv"):
         BaselineSystem().predict([prepare(read("一、总体情况\n无。"))])
+    assert not (tmp_path / "home").exists()  # nothing written to the user's cache
+    with pytest.raises(GoldFileError, match="not a folder of gold files"):
+        BaselineSystem(gold_dir=tmp_path / "absent").predict([prepare(read("一、总体情况\n无。"))])
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

@@ -240,7 +240,9 @@ def test_killed_run_resumes_to_the_output_of_an_uninterrupted_run(tmp_path: Path
     tag([tmp_path / "in"], whole, jobs=1, progress=False)
 
     out = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "xxgk", "tag", str(tmp_path / "in"), "--out", str(out), "--jobs", "2", "--no-progress"]
+    # small batches: parts are written a batch at a time, and the run must be caught mid-way
+    cmd = [sys.executable, "-m", "xxgk", "tag", str(tmp_path / "in"), "--out", str(out), "--jobs", "2", "--batch-size", "3",
+           "--no-progress"]
     proc = subprocess.Popen(cmd, cwd=REPO, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     parts: list[Path] = []
@@ -329,4 +331,4 @@ def test_workers_share_the_cores(monkeypatch) -> None:
     monkeypatch.setattr(batch, "_WORKER", {})
     batch._init_worker("rules", False, "", "", 1)
     assert os.environ["OMP_NUM_THREADS"] == "1" and os.environ["MKL_NUM_THREADS"] == "1"
-    assert batch._WORKER["error"] is None and batch._WORKER["tagger"].name == "rules"
+    assert batch._WORKER["error"] is None and batch._WORKER["system"].name == "rules"

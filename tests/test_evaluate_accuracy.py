@@ -8,7 +8,7 @@ import pytest
 
 from xxgk.evaluate.accuracy import END, START, accuracy_section, model_block, replace_section
 from xxgk.evaluate.summary import systems_table
-from xxgk.models.store import DEFAULT_MODEL_DIR
+from xxgk.neural.store import DEFAULT_MODEL_DIR
 
 METRICS = {
     "date": "2026-01-01", "cv": 4,

@@ -27,7 +27,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("rules", ("xxgk.segment", "xxgk.tag")),
     ("pipeline", ("xxgk.pipeline",)),
     ("training data", ("xxgk.align", "xxgk.perturb")),
-    ("systems", ("xxgk.systems", "xxgk.baseline", "xxgk.models")),
+    ("systems", ("xxgk.systems", "xxgk.baseline", "xxgk.neural")),
     ("report", ("xxgk.report",)),
     ("api", ("xxgk.api", "xxgk.spacy")),
     ("tidy", ("xxgk.tidy", "xxgk.io")),

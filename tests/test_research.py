@@ -179,7 +179,7 @@ def test_model_method_needs_the_base(tmp_path: Path, monkeypatch: pytest.MonkeyP
 @pytest.mark.model
 @pytest.mark.slow
 def test_model_vectors_when_the_base_is_fetched() -> None:
-    from xxgk.models.base import base_available
+    from xxgk.neural.base import base_available
 
     if not base_available():
         pytest.skip("the m3e-small base is not fetched (xxgk models fetch-base)")

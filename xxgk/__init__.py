@@ -5,6 +5,8 @@ The whole public API is here::
     import xxgk
     doc = xxgk.read("report.pdf")                 # Document: blocks with provenance
     report = xxgk.analyze("report.pdf")           # Report: sections, tags, tables, checks
+    for result in xxgk.analyze_many(paths):       # many reports, a batch at a time
+        result.report or result.error
     sections = xxgk.extract_sections("report.pdf")
 
 Heavy dependencies (torch, transformers, spaCy) load only when a function
@@ -26,6 +28,8 @@ __all__ = [
     "read",
     "normalize",
     "analyze",
+    "analyze_many",
+    "AnalysisResult",
     "extract_sections",
     "extract_tables",
     "load",
@@ -50,6 +54,8 @@ __all__ = [
 
 _LAZY = {
     "analyze": ("api", "analyze"),
+    "analyze_many": ("api", "analyze_many"),
+    "AnalysisResult": ("api", "AnalysisResult"),
     "extract_sections": ("api", "extract_sections"),
     "extract_tables": ("api", "extract_tables"),
     "load": ("io", "load"),

@@ -1,15 +1,25 @@
-"""The public functions: :func:`analyze`, :func:`extract_sections`, :func:`extract_tables`."""
+"""The public functions: :func:`analyze`, :func:`analyze_many`, :func:`extract_sections`, :func:`extract_tables`.
+
+:func:`analyze_many` is the one place where the stages are wired:
+read → prepare (normalise, sentences) → the system's ``predict`` on a batch of
+documents → tables and their checks → :class:`~xxgk.report.Report`.
+:func:`analyze`, ``xxgk tag``, the spaCy component and the evaluation harness
+all go through it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .document import Document
-from .pipeline import DEFAULT_SYSTEM, SectionTagger, get_system, prepare
+from .errors import BaseModelMissingError, ModelError
+from .pipeline import DEFAULT_SYSTEM, Prediction, Prepared, System, get_system, prepare
 from .reading import Source, read
 from .report import Report, Section, build_report
 
-__all__ = ["analyze", "extract_sections", "extract_tables"]
+__all__ = ["analyze", "analyze_many", "AnalysisResult", "extract_tables", "extract_sections"]
 
 
 def _document(source: Source | Document, strict: bool) -> Document:
@@ -37,10 +47,177 @@ def extract_tables(source: Source | Document, *, strict: bool = False) -> tuple[
     return tables, check_tables(tables), findings
 
 
+@dataclass
+class AnalysisResult:
+    """What :func:`analyze_many` gives for one source: its report, or why there is none.
+
+    Attributes
+    ----------
+    source : path, bytes, str, Document or Prepared
+        The source as it was passed.
+    report : Report or None
+        The report; None when the source failed.
+    error : Exception or None
+        Why the source failed (unreadable, not a format xxgk reads, an
+        extractor that crashed on it …); None when it did not.
+    """
+
+    source: Any
+    report: Report | None = None
+    error: Exception | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the source has a report."""
+        return self.error is None
+
+
+#: Errors of the system itself (no base model, damaged weights): they stop a run instead of failing every input.
+_SYSTEM_ERRORS = (BaseModelMissingError, ModelError)
+
+
+def analyze_many(
+    sources: Iterable[Source | Document | Prepared],
+    *,
+    system: str | System = DEFAULT_SYSTEM,
+    batch_size: int = 16,
+    strict: bool = False,
+    tables: bool = True,
+    raises_on_error: bool = False,
+) -> Iterator[AnalysisResult]:
+    """Analyse many reports, asking the system for a batch of documents at a time.
+
+    Each batch of ``batch_size`` sources is read and prepared, then the
+    system predicts the sentences of all its documents together (the
+    ``model`` system encodes them in length-bucketed batches across
+    documents, which is faster than one document at a time and gives the same
+    sections and tags), then the tables are extracted and checked.
+
+    Parameters
+    ----------
+    sources : iterable of path, bytes, str, Document or Prepared
+        Files, their bytes, report texts, documents already read
+        (:func:`xxgk.read`) or already prepared (:func:`xxgk.pipeline.prepare`).
+        Taken lazily, ``batch_size`` at a time.
+    system : str or System, default "model"
+        Which system places sections and tags: a registered name
+        (:func:`xxgk.pipeline.available_systems`) or a system object. A name is
+        built once for the whole run.
+    batch_size : int, default 16
+        Documents per call of the system's ``predict``.
+    strict : bool, default False
+        Fail sources that show no sign of being an annual report.
+    tables : bool, default True
+        Extract and check the statistical tables.
+    raises_on_error : bool, default False
+        Raise the first failure instead of yielding it. By default a source
+        that fails (unreadable, damaged, an extractor crash) gives an
+        :class:`AnalysisResult` with ``error`` set, and the run goes on.
+
+    Yields
+    ------
+    AnalysisResult
+        One per source, in the order of ``sources``.
+
+    Raises
+    ------
+    ValueError
+        For a bad parameter, an unknown system name, or a system that returns
+        the wrong number of predictions or labels (a bug of the system).
+    xxgk.errors.BaseModelMissingError, xxgk.errors.ModelError
+        When the system cannot run at all (no base model, damaged weights):
+        that is not the fault of any one source.
+
+    See Also
+    --------
+    analyze : one source, its report or its error.
+
+    Examples
+    --------
+    >>> texts = ["一、总体情况\\n2021年，共受理申请6件。", "", "五、存在的主要问题及改进情况\\n主动公开意识有待增强。"]
+    >>> results = list(analyze_many(texts, system="rules", tables=False))
+    >>> [r.ok for r in results]
+    [True, False, True]
+    >>> type(results[1].error).__name__
+    'EmptyFileError'
+    >>> results[2].report.sentences[-1].tag
+    'problem'
+    """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"The 'batch_size' parameter of analyze_many must be a positive int. Got {batch_size!r} instead.")
+    built = get_system(system) if isinstance(system, str) else system
+    batch: list[Any] = []
+    for source in sources:
+        batch.append(source)
+        if len(batch) >= batch_size:
+            yield from _analyze_batch(batch, built, strict, tables, raises_on_error)
+            batch = []
+    if batch:
+        yield from _analyze_batch(batch, built, strict, tables, raises_on_error)
+
+
+def _analyze_batch(sources: list[Any], system: System, strict: bool, tables: bool, raises: bool) -> list[AnalysisResult]:
+    results = [AnalysisResult(source=s) for s in sources]
+    prepared: list[Prepared | None] = [None] * len(sources)
+    for i, source in enumerate(sources):  # read → prepare
+        try:
+            prepared[i] = source if isinstance(source, Prepared) else prepare(_document(source, strict))
+        except Exception as err:  # noqa: BLE001  (a bad source costs only itself)
+            _fail(results[i], err, raises)
+    todo = [i for i, p in enumerate(prepared) if p is not None]
+    predictions = _predict(system, [prepared[i] for i in todo], raises)  # type: ignore[misc]
+    for i, pred in zip(todo, predictions):  # tables → checks → Report
+        prep = prepared[i]
+        assert prep is not None
+        if isinstance(pred, Exception):
+            _fail(results[i], pred, raises)
+            continue
+        try:
+            found: dict[str, Any] = {}
+            checks: list[Any] = []
+            findings: list[Any] = []
+            if tables:
+                found, checks, findings = extract_tables(prep.document)
+            results[i].report = build_report(prep.document, prep, pred, system.name, found, checks, findings)
+        except Exception as err:  # noqa: BLE001
+            _fail(results[i], err, raises)
+    return results
+
+
+def _fail(result: AnalysisResult, err: Exception, raises: bool) -> None:
+    if raises or isinstance(err, _SYSTEM_ERRORS):
+        raise err
+    result.error = err
+
+
+def _predict(system: System, docs: Sequence[Prepared], raises: bool) -> list[Prediction | Exception]:
+    """The system's predictions for a batch; when the batch fails, each document alone, so one bad document costs only itself."""
+    if not docs:
+        return []
+    try:
+        preds = system.predict(docs)
+    except _SYSTEM_ERRORS:
+        raise
+    except Exception as err:  # noqa: BLE001
+        if raises:
+            raise
+        if len(docs) == 1:
+            return [err]
+        return [p for doc in docs for p in _predict(system, [doc], raises)]
+    if len(preds) != len(docs):
+        raise ValueError(f"System {system.name!r} returned {len(preds)} predictions for {len(docs)} documents.")
+    for p, doc in zip(preds, docs):
+        if len(p.sections) != len(doc.sentences):
+            raise ValueError(
+                f"System {system.name!r} returned {len(p.sections)} labels for a document of {len(doc.sentences)} sentences."
+            )
+    return list(preds)
+
+
 def analyze(
     source: Source | Document,
     *,
-    system: str | SectionTagger = DEFAULT_SYSTEM,
+    system: str | System = DEFAULT_SYSTEM,
     strict: bool = False,
     tables: bool = True,
 ) -> Report:
@@ -50,10 +227,11 @@ def analyze(
     ----------
     source : path, bytes, str or Document
         A file, its bytes, the report's text, or a document already read.
-    system : str or SectionTagger, default "model"
+    system : str or System, default "model"
         Which system places sections and tags: ``"model"`` (the shipped
         fine-tuned model; needs ``xxgk models fetch-base`` once), ``"rules"``
-        (headings and cue words, no model), ``"baseline"``, or a system object.
+        (headings and cue words, no model), ``"baseline"`` (once fitted), or a
+        system object.
     strict : bool, default False
         Fail on inputs that show no sign of being an annual report.
     tables : bool, default True
@@ -63,25 +241,27 @@ def analyze(
     -------
     Report
 
+    Raises
+    ------
+    xxgk.errors.InputError
+        Or a subclass, when the source cannot be read as a report.
+
+    See Also
+    --------
+    analyze_many : many sources, a batch at a time (faster with the model).
+
     Examples
     --------
     >>> report = analyze("一、总体情况\\n2021年，共受理申请6件。\\n五、存在的主要问题及改进情况\\n主动公开意识有待增强。")
     >>> [(s.section, s.tag) for s in report.sentences][-1]
     ('problems_improvements', 'problem')
     """
-    doc = _document(source, strict)
-    tagger = get_system(system) if isinstance(system, str) else system
-    prepared = prepare(doc)
-    prediction = tagger.predict([prepared])[0]
-    found: dict[str, Any] = {}
-    checks: list[Any] = []
-    findings: list[Any] = []
-    if tables:
-        found, checks, findings = extract_tables(doc)
-    return build_report(doc, prepared, prediction, tagger.name, found, checks, findings)
+    result = next(analyze_many([source], system=system, batch_size=1, strict=strict, tables=tables, raises_on_error=True))
+    assert result.report is not None
+    return result.report
 
 
-def extract_sections(source: Source | Document, *, system: str | SectionTagger = DEFAULT_SYSTEM) -> dict[str, Section]:
+def extract_sections(source: Source | Document, *, system: str | System = DEFAULT_SYSTEM) -> dict[str, Section]:
     """The report's sections by label, each with its text, sentences and offsets.
 
     A label the report uses twice (it came back to a section) maps to its

@@ -9,55 +9,35 @@ Two scikit-learn classifiers, one prediction per sentence, no decoding:
   fitting, predicted when predicting), one-hot.
 
 It learns from gold files (:meth:`BaselineSystem.fit`, the
-:class:`xxgk.pipeline.TrainableSectionTagger` protocol). Sentences the gold
+:class:`xxgk.pipeline.TrainableSystem` protocol). Sentences the gold
 does not list (table cells) train the section classifier with the section of
 the sentence before them and are left out of the tag classifier
 (:func:`xxgk.align.gold_labels_for`).
 
-Nothing is shipped: an unfitted system asked to predict fits itself on the
-gold files of ``gold_dir`` (default: ``$XXGK_GOLD``, else ``../shared/gold``
-beside the source tree) and caches the fitted state under
-``$XXGK_HOME/baseline/`` (default home: the user cache folder), keyed by a
-hash of the gold files and their sources, so later runs load it.
+Nothing is shipped and nothing is fitted behind the caller's back: fit it
+with :meth:`BaselineSystem.fit`, or on a folder of gold files with
+:meth:`BaselineSystem.fit_gold_dir` (or ``gold_dir=``, which does that before
+the first prediction), or score it cross-validated
+(``xxgk evaluate GOLD_DIR --system baseline --cv``). An unfitted system asked
+to predict raises :class:`~xxgk.errors.NotFittedError`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import ModelError
+from .errors import NotFittedError, XxgkError
 from .pipeline import Prediction, Prepared
 from .spec import SECTION_LABELS
 
-__all__ = ["BaselineSystem", "xxgk_home", "default_gold_dir"]
+__all__ = ["BaselineSystem"]
 
 _POS_BINS = 10
 _FORMAT = 1  # bumped when the pickled state changes shape
-
-
-def xxgk_home() -> Path:
-    """The folder xxgk caches into: ``$XXGK_HOME``, else the user cache folder."""
-    env = os.environ.get("XXGK_HOME")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("xxgk"))
-
-
-def default_gold_dir() -> Path | None:
-    """``$XXGK_GOLD``, else ``../shared/gold`` beside the source tree, if it exists."""
-    env = os.environ.get("XXGK_GOLD")
-    if env:
-        return Path(env)
-    here = Path(__file__).resolve().parents[1].parent / "shared" / "gold"
-    return here if here.is_dir() else None
 
 
 def _looks_heading(text: str) -> bool:
@@ -84,10 +64,9 @@ class BaselineSystem:
     Parameters
     ----------
     gold_dir : path, optional
-        Where to fit from when :meth:`predict` is called before :meth:`fit`
-        (default: :func:`default_gold_dir`).
-    cache : bool, default True
-        Keep the state fitted on ``gold_dir`` under ``$XXGK_HOME/baseline/`` and reuse it.
+        A folder of gold files to fit on (:meth:`fit_gold_dir`) before the
+        first prediction, when :meth:`fit` was not called. Without it an
+        unfitted system raises :class:`~xxgk.errors.NotFittedError`.
     C : float, default 4.0
         Inverse regularisation strength of both classifiers.
     max_features : int, default 50000
@@ -102,14 +81,12 @@ class BaselineSystem:
 
     name = "baseline"
 
-    def __init__(self, gold_dir: str | os.PathLike | None = None, cache: bool = True, C: float = 4.0,
-                 max_features: int = 50000) -> None:
+    def __init__(self, gold_dir: str | os.PathLike | None = None, C: float = 4.0, max_features: int = 50000) -> None:
         if isinstance(C, bool) or not isinstance(C, (int, float)) or C <= 0:
             raise ValueError(f"The 'C' parameter of BaselineSystem must be a positive float. Got {C!r} instead.")
         if isinstance(max_features, bool) or not isinstance(max_features, int) or max_features < 1:
             raise ValueError(f"The 'max_features' parameter of BaselineSystem must be a positive int. Got {max_features!r} instead.")
         self.gold_dir = Path(gold_dir) if gold_dir is not None else None
-        self.cache = cache
         self.C = float(C)
         self.max_features = max_features
         self._state: dict[str, Any] | None = None
@@ -161,11 +138,23 @@ class BaselineSystem:
     # -- predicting --------------------------------------------------------
 
     def predict(self, docs: Sequence[Prepared]) -> list[Prediction]:
-        """One prediction per document; fits on the default gold files first when not fitted."""
+        """One prediction per document.
+
+        Raises
+        ------
+        xxgk.errors.NotFittedError
+            When the system was never fitted and has no ``gold_dir`` to fit on.
+        """
         from scipy.sparse import csr_matrix, hstack
 
         if self._state is None:
-            self._fit_default()
+            if self.gold_dir is None:
+                raise NotFittedError(
+                    "The 'baseline' system is not fitted. Fit it first: BaselineSystem().fit(docs, golds), "
+                    "get_system('baseline', gold_dir='path/to/gold') to fit it on a folder of gold files, "
+                    "or score it cross-validated with `xxgk evaluate GOLD_DIR --system baseline --cv`."
+                )
+            self.fit_gold_dir(self.gold_dir)
         st = self._state
         assert st is not None
         out: list[Prediction] = []
@@ -180,63 +169,28 @@ class BaselineSystem:
             out.append(Prediction(sections=sec, tags=tag, tag_confidence=tag_conf, section_confidence=sec_conf))
         return out
 
-    # -- default state and its cache ---------------------------------------------
+    def fit_gold_dir(self, gold_dir: str | os.PathLike) -> BaselineSystem:
+        """Fit on every gold file of a folder and its source (a source that cannot be read is left out).
 
-    def _fit_default(self) -> None:
+        Raises
+        ------
+        xxgk.errors.GoldFileError
+            When ``gold_dir`` is not a folder of gold files, or a gold file is malformed.
+        """
         from .gold import gold_files, load_gold
         from .pipeline import prepare
         from .reading import read
 
-        gold_dir = self.gold_dir or default_gold_dir()
-        if gold_dir is None or not Path(gold_dir).is_dir():
-            raise ModelError(
-                "The 'baseline' system has no fitted state and no gold files to fit on. "
-                "Set XXGK_GOLD to a folder of gold files (e.g. ../shared/gold), or use --system rules."
-            )
-        files = gold_files(gold_dir)
-        golds = [load_gold(p) for p in files]
-        key = self._cache_key(files, golds)
-        path = xxgk_home() / "baseline" / f"{key}.pkl"
-        if self.cache and path.is_file():
-            try:
-                with path.open("rb") as fh:
-                    state = pickle.load(fh)
-                if isinstance(state, dict) and state.get("format") == _FORMAT:
-                    self._state = state
-                    return
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-                pass  # a damaged or stale cache: fit again
         docs, kept = [], []
-        for g in golds:
+        for g in (load_gold(p) for p in gold_files(gold_dir)):
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     docs.append(prepare(read(g.source_path)))
-                kept.append(g)
-            except Exception:  # noqa: BLE001 - a source this copy cannot read yet is left out of training
+            except XxgkError:
                 continue
-        self.fit(docs, kept)
-        if self.cache:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp")
-                with tmp.open("wb") as fh:
-                    pickle.dump(self._state, fh)
-                tmp.replace(path)
-            except OSError:
-                pass  # a read-only home: keep the state in memory only
-
-    def _cache_key(self, files: Sequence[Path], golds: Sequence[Any]) -> str:
-        import sklearn
-
-        from . import __version__
-
-        h = hashlib.sha256(f"{__version__}|{sklearn.__version__}|{_FORMAT}|{self.C}|{self.max_features}".encode())
-        for f, g in zip(files, golds):
-            h.update(f.read_bytes())
-            if g.source_path.is_file():
-                h.update(hashlib.sha256(g.source_path.read_bytes()).digest())
-        return h.hexdigest()[:16]
+            kept.append(g)
+        return self.fit(docs, kept)
 
 
 def _one_thread() -> Any:

@@ -1,9 +1,10 @@
 """The engine of ``xxgk tag``: many reports in, tidy tables out, a crash costs only its file.
 
 :func:`tag` expands the inputs (files, folders searched recursively, globs),
-analyses each report, in worker processes when ``jobs > 1`` (each builds
-the system once, in its initializer), and writes each report's rows as soon
-as they are ready to ``DIR/parts/<pipeline>/<doc_id>.json`` through a
+analyses the reports a batch at a time with :func:`xxgk.api.analyze_many`
+(the model predicts the sentences of a whole batch together), in worker
+processes when ``jobs > 1`` (each builds the system once, in its
+initializer), and writes each report's rows as soon as its batch is done to ``DIR/parts/<pipeline>/<doc_id>.json`` through a
 temporary file and a rename. When every input is done it gathers the parts,
 in input order, into one table per kind (:mod:`xxgk.tidy`) and a manifest
 (:mod:`xxgk.io`).
@@ -74,6 +75,9 @@ class TagOptions:
         The tables' file format.
     jobs : int, default 1
         Worker processes; 1 runs in this process.
+    batch_size : int, default 16
+        Reports analysed together (see :func:`xxgk.api.analyze_many`); a
+        killed run loses at most the batches in hand.
     system : str, default "model"
         The system that places sections and tags (see :func:`xxgk.pipeline.get_system`);
         ``"rules"`` needs no model.
@@ -87,6 +91,7 @@ class TagOptions:
 
     format: str = "parquet"
     jobs: int = 1
+    batch_size: int = 16
     system: str = DEFAULT_SYSTEM
     resume: bool = True
     strict: bool = False
@@ -97,6 +102,8 @@ class TagOptions:
             raise ValueError(f"The 'format' parameter of tag must be one of {list(FORMATS)}. Got {self.format!r} instead.")
         if isinstance(self.jobs, bool) or not isinstance(self.jobs, int) or self.jobs < 1:
             raise ValueError(f"The 'jobs' parameter of tag must be a positive int. Got {self.jobs!r} instead.")
+        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or self.batch_size < 1:
+            raise ValueError(f"The 'batch_size' parameter of tag must be a positive int. Got {self.batch_size!r} instead.")
         if not isinstance(self.system, str) or not self.system:
             raise ValueError(f"The 'system' parameter of tag must be a system name such as 'rules'. Got {self.system!r} instead.")
 
@@ -238,9 +245,9 @@ def expand_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
 # -- the pipeline a result depends on ---------------------------------------
 
 
-def _model_version(tagger: Any) -> str:
+def _model_version(system: Any) -> str:
     for name in ("version", "model_version"):
-        value = getattr(tagger, name, None)
+        value = getattr(system, name, None)
         if value:
             return str(value)
     return ""
@@ -263,39 +270,54 @@ def _pipeline_id(key: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
 
 
-# -- one input ---------------------------------------------------------------
+# -- one batch of inputs -------------------------------------------------------
 
 
-def _process_one(path: str, tagger: Any, strict: bool, parts: str, pipeline_id: str) -> dict[str, Any]:
-    """Analyse one input and write its part; every failure becomes an error row."""
-    from .api import analyze
+def _process_batch(paths: Sequence[str], system: Any, strict: bool, parts: str, pipeline_id: str) -> list[dict[str, Any]]:
+    """Analyse a batch of inputs together and write each one's part; every failure becomes an error row."""
+    from .api import analyze_many
     from .reading import read_bytes
 
-    sha: str | None = None
-    try:
-        data = Path(path).read_bytes()
-    except OSError as err:
-        failure: BaseException | None = InputError(path, f"Cannot be read ({err.strerror or err}).",
-                                                   "Check that it exists and that it may be read.")
+    shas: list[str | None] = []
+    failures: list[BaseException | None] = []
+    docs: dict[int, Any] = {}  # index in paths -> Document
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i, path in enumerate(paths):
+            shas.append(None)
+            failures.append(None)
+            try:
+                data = Path(path).read_bytes()
+            except OSError as err:
+                failures[i] = InputError(path, f"Cannot be read ({err.strerror or err}).",
+                                         "Check that it exists and that it may be read.")
+                continue
+            shas[i] = hashlib.sha256(data).hexdigest()
+            try:
+                docs[i] = read_bytes(data, path, strict=strict)
+            except Exception as err:  # noqa: BLE001  (any failure costs only this file)
+                failures[i] = err
+        results = list(analyze_many(docs.values(), system=system, batch_size=max(1, len(docs))))
+    reports = dict(zip(docs, results))
+    out = []
+    for i, path in enumerate(paths):
+        doc_id = doc_id_for(path, shas[i])
         rows = empty_rows()
-    else:
-        sha = hashlib.sha256(data).hexdigest()
-        failure = None
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                doc = read_bytes(data, path, strict=strict)
-                report = analyze(doc, system=tagger)
-                rows = report_rows(report, doc_id=doc_id_for(path, sha), path=path)
-        except Exception as err:  # noqa: BLE001  (any failure costs only this file)
-            failure = err
+        result = reports.get(i)
+        if result is not None and result.error is not None:
+            failures[i] = result.error
+        elif result is not None:
+            try:
+                rows = report_rows(result.report, doc_id=doc_id, path=path)
+            except Exception as err:  # noqa: BLE001
+                failures[i] = err
+        if failures[i] is not None:
             rows = empty_rows()
-    doc_id = doc_id_for(path, sha)
-    if failure is not None:
-        rows["errors"].append(error_row(path, failure, sha256=sha, doc_id=doc_id))
-    _write_part(Path(parts), doc_id, {"path": os.path.abspath(path), "sha256": sha, "pipeline": pipeline_id}, rows)
-    broken = sum(1 for c in rows["checks"] if _is_broken(c))
-    return {"path": path, "doc_id": doc_id, "failed": failure is not None, "broken": broken}
+            rows["errors"].append(error_row(path, failures[i], sha256=shas[i], doc_id=doc_id))
+        _write_part(Path(parts), doc_id, {"path": os.path.abspath(path), "sha256": shas[i], "pipeline": pipeline_id}, rows)
+        broken = sum(1 for c in rows["checks"] if _is_broken(c))
+        out.append({"path": path, "doc_id": doc_id, "failed": failures[i] is not None, "broken": broken})
+    return out
 
 
 def _is_broken(check_row: dict[str, Any]) -> bool:
@@ -343,11 +365,11 @@ def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, thread
             os.environ[var] = str(threads)
         if "torch" in sys.modules:  # inherited from the parent (fork): too late for the variables
             sys.modules["torch"].set_num_threads(threads)
-    _WORKER.update(strict=strict, parts=parts, pipeline_id=pipeline_id, tagger=None, error=None)
+    _WORKER.update(strict=strict, parts=parts, pipeline_id=pipeline_id, system=None, error=None)
     try:
         from .pipeline import get_system
 
-        _WORKER["tagger"] = get_system(system)
+        _WORKER["system"] = get_system(system)
     except Exception as err:  # noqa: BLE001  (re-raised in the main process by _worker_info)
         _WORKER["error"] = err
 
@@ -355,13 +377,17 @@ def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, thread
 def _worker_info() -> str:
     if _WORKER.get("error") is not None:
         raise _WORKER["error"]
-    return _model_version(_WORKER["tagger"])
+    return _model_version(_WORKER["system"])
 
 
-def _worker_process(path: str) -> dict[str, Any]:
+def _worker_process(paths: list[str]) -> list[dict[str, Any]]:
     if _WORKER.get("error") is not None:
         raise _WORKER["error"]
-    return _process_one(path, _WORKER["tagger"], _WORKER["strict"], _WORKER["parts"], _WORKER["pipeline_id"])
+    return _process_batch(paths, _WORKER["system"], _WORKER["strict"], _WORKER["parts"], _WORKER["pipeline_id"])
+
+
+def _batches(paths: Sequence[str], size: int) -> list[list[str]]:
+    return [list(paths[i : i + size]) for i in range(0, len(paths), size)]
 
 
 class _Pool:
@@ -389,25 +415,31 @@ class _Pool:
 
     def run(self, paths: Sequence[str], parts: Path, pipeline_id: str, on_result) -> None:
         self.parts, self.pipeline_id = str(parts), pipeline_id
-        pending = deque(paths)
-        window = self.opts.jobs * 4
+        # batches no bigger than an even share of the work, so that every worker has some
+        size = max(1, min(self.opts.batch_size, -(-len(paths) // self.opts.jobs)))
+        pending = deque(_batches(paths, size))
+        window = self.opts.jobs * 2
         self.executor = self._start(self.opts.jobs, self.parts, pipeline_id)
-        inflight: dict[Future, str] = {}
+        inflight: dict[Future, list[str]] = {}
         try:
             while pending or inflight:
                 while pending and len(inflight) < window:
-                    path = pending.popleft()
-                    inflight[self.executor.submit(_worker_process, path)] = path
+                    batch = pending.popleft()
+                    inflight[self.executor.submit(_worker_process, batch)] = batch
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
                 suspects: list[str] = []
                 for fut in done:
-                    path = inflight.pop(fut)
+                    batch = inflight.pop(fut)
                     try:
-                        on_result(fut.result())
+                        results = fut.result()
                     except BrokenProcessPool:
-                        suspects.append(path)
+                        suspects.extend(batch)
+                        continue
+                    for result in results:
+                        on_result(result)
                 if suspects:  # a worker died: every file in flight is a suspect
-                    suspects.extend(inflight.values())
+                    for batch in inflight.values():
+                        suspects.extend(batch)
                     inflight.clear()
                     self.executor.shutdown(wait=True, cancel_futures=True)
                     for path in suspects:
@@ -420,7 +452,7 @@ class _Pool:
         """Run one file in a worker of its own; record it as a crash when that worker dies too."""
         single = self._start(1, self.parts, self.pipeline_id)
         try:
-            return single.submit(_worker_process, path).result()
+            return single.submit(_worker_process, [path]).result()[0]
         except BrokenProcessPool:
             err = WorkerCrashError(f"{path}: the worker process died while reading this file.")
             sha = _sha256_or_none(path)
@@ -462,6 +494,7 @@ def tag(
     *,
     format: str = "parquet",
     jobs: int = 1,
+    batch_size: int = 16,
     system: str = DEFAULT_SYSTEM,
     resume: bool = True,
     strict: bool = False,
@@ -475,7 +508,7 @@ def tag(
         Files, folders (searched recursively) and globs; see :func:`expand_inputs`.
     out : path
         The output folder (made when missing).
-    format, jobs, system, resume, strict, progress
+    format, jobs, batch_size, system, resume, strict, progress
         See :class:`TagOptions`.
 
     Returns
@@ -509,14 +542,15 @@ def tag(
     """
     from .pipeline import get_system
 
-    opts = TagOptions(format=format, jobs=jobs, system=system, resume=resume, strict=strict, progress=progress)
+    opts = TagOptions(format=format, jobs=jobs, batch_size=batch_size, system=system, resume=resume, strict=strict,
+                      progress=progress)
     files = expand_inputs(inputs)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(str(out), "The output must be a folder, and this is a file.", "Name a folder with --out.")
     # A missing base model or model folder stops the run here, before any work, not once per file.
-    tagger = get_system(opts.system)
-    check = getattr(tagger, "check", None)
+    system_obj = get_system(opts.system)
+    check = getattr(system_obj, "check", None)
     if callable(check):
         check()
     out.mkdir(parents=True, exist_ok=True)
@@ -524,7 +558,7 @@ def tag(
 
     pool: _Pool | None = None
     if opts.jobs == 1:
-        model_version = _model_version(tagger)
+        model_version = _model_version(system_obj)
     else:
         pool = _Pool(opts)
         model_version = pool.model_version()
@@ -562,8 +596,9 @@ def tag(
     interrupted = False
     try:
         if pool is None:
-            for path in todo:
-                on_result(_process_one(path, tagger, opts.strict, str(parts), pid))
+            for batch in _batches(todo, opts.batch_size):
+                for result in _process_batch(batch, system_obj, opts.strict, str(parts), pid):
+                    on_result(result)
         elif todo:
             pool.run(todo, parts, pid, on_result)
     except KeyboardInterrupt:
@@ -606,7 +641,7 @@ def _consolidate(paths: list[str], doc_ids: dict[str, str], parts: Path, out: Pa
         "pipeline": key,
         "pipeline_id": pid,
         "format": opts.format,
-        "options": {"jobs": opts.jobs, "resume": opts.resume, "strict": opts.strict, "system": opts.system,
+        "options": {"jobs": opts.jobs, "batch_size": opts.batch_size, "resume": opts.resume, "strict": opts.strict, "system": opts.system,
                     "format": opts.format},
         "complete": summary.complete,
         "tables": {name: {"file": path.name, "rows": len(tables[name])} for name, path in written.items()},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Sequence
 
 from .pipeline import DEFAULT_SYSTEM
@@ -99,16 +100,15 @@ def _run_analyze(args: argparse.Namespace) -> int:
             s = report.sentences[i]
             _emit(f"   {s.tag:<11} {s.confidence:.2f}  {s.text[:70]}")
     for name, table in report.tables.items():
-        cells = table.cells() if hasattr(table, "cells") else []
+        cells = table.cells()
         filled = sum(1 for _, _, v in cells if v.value is not None)
-        _emit(f"== table {name} (template {getattr(table, 'template', '?')}): {filled}/{len(cells)} cells with a number")
-    checks = [c.to_dict() if hasattr(c, "to_dict") else dict(c) for c in report.checks]
-    if checks:
-        counts = {st: sum(1 for d in checks if d.get("status") == st) for st in dict.fromkeys(d.get("status") for d in checks)}
+        _emit(f"== table {name} (template {table.template}): {filled}/{len(cells)} cells with a number")
+    if report.checks:
+        counts = Counter(c.status for c in report.checks)
         _emit("== checks: " + ", ".join(f"{n} {st}" for st, n in counts.items()))
-    for d in checks:  # the passing ones are only counted
-        if d.get("status") != "pass":
-            _emit(f"   {d.get('rule')} {d.get('status')}: {d.get('message') or ''}".rstrip())
+    for c in report.checks:  # the passing ones are only counted
+        if c.status != "pass":
+            _emit(f"   {c.rule} {c.status}: {c.message or ''}".rstrip())
     return 0
 
 
@@ -121,6 +121,8 @@ def _add_tag(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="Output folder for the tables and the manifest.")
     p.add_argument("--format", choices=("parquet", "jsonl"), default="parquet", help="Table file format (default: parquet).")
     p.add_argument("--jobs", type=int, default=1, help="Worker processes (default: 1, in this process).")
+    p.add_argument("--batch-size", type=int, default=16,
+                   help="Reports analysed together; the model predicts their sentences in one pass (default: 16).")
     p.add_argument("--system", default=DEFAULT_SYSTEM,
                    help=f"The system that places sections and tags: model, rules or baseline (default: {DEFAULT_SYSTEM}).")
     p.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
@@ -134,7 +136,7 @@ def _run_tag(args: argparse.Namespace) -> int:
     from .errors import XxgkError
 
     try:
-        summary = tag(args.inputs, args.out, format=args.format, jobs=args.jobs, system=args.system,
+        summary = tag(args.inputs, args.out, format=args.format, jobs=args.jobs, batch_size=args.batch_size, system=args.system,
                       resume=args.resume, strict=args.strict, progress=False if args.no_progress else None)
     except (XxgkError, ValueError) as err:
         sys.stderr.write(f"error: {err}\n")
@@ -251,7 +253,7 @@ def _run_models(args: argparse.Namespace) -> int:
     from .errors import XxgkError
 
     if args.models_command == "fetch-base":
-        from .models.base import base_available, fetch_base
+        from .neural.base import base_available, fetch_base
 
         was_there = base_available() and not args.force
         try:
@@ -261,7 +263,7 @@ def _run_models(args: argparse.Namespace) -> int:
             return 1
         _emit(f"m3e-small {'already in' if was_there else 'fetched into'} {path}")
         return 0
-    from .models import status
+    from .neural import status
 
     _emit(json.dumps(status(), ensure_ascii=False, indent=1))
     return 0

@@ -21,6 +21,7 @@ __all__ = [
     "NotAReportWarning",
     "BaseModelMissingError",
     "ModelError",
+    "NotFittedError",
     "GoldFileError",
 ]
 
@@ -108,6 +109,10 @@ class BaseModelMissingError(XxgkError):
 
 class ModelError(XxgkError):
     """Shipped model files that are missing, damaged or of another version."""
+
+
+class NotFittedError(XxgkError):
+    """A trainable system asked to predict before it was fitted (the message says how to fit it)."""
 
 
 class GoldFileError(XxgkError):

@@ -2,7 +2,7 @@
 
 A *system* decides each sentence's section and tag. Systems are registered
 by name (``rules``, ``baseline``, ``model``) and share one small interface,
-:class:`SectionTagger`, so the evaluation harness scores any of them without
+:class:`System`, so the evaluation harness scores any of them without
 knowing which it is.
 """
 
@@ -20,8 +20,8 @@ from .sentences import SentenceSpan, split_sentences
 __all__ = [
     "Prepared",
     "Prediction",
-    "SectionTagger",
-    "TrainableSectionTagger",
+    "System",
+    "TrainableSystem",
     "prepare",
     "register_system",
     "get_system",
@@ -73,7 +73,7 @@ class Prediction:
 
 
 @runtime_checkable
-class SectionTagger(Protocol):
+class System(Protocol):
     """What every system implements."""
 
     name: str
@@ -84,7 +84,7 @@ class SectionTagger(Protocol):
 
 
 @runtime_checkable
-class TrainableSectionTagger(SectionTagger, Protocol):
+class TrainableSystem(System, Protocol):
     """A system that learns from gold files (``baseline``, ``model``).
 
     The evaluation harness scores it by cross-validation
@@ -94,7 +94,7 @@ class TrainableSectionTagger(SectionTagger, Protocol):
     :meth:`predict` alone, on the system's shipped or cached state.
     """
 
-    def fit(self, docs: Sequence[Prepared], golds: Sequence[GoldDoc]) -> TrainableSectionTagger:
+    def fit(self, docs: Sequence[Prepared], golds: Sequence[GoldDoc]) -> TrainableSystem:
         """Learn from prepared documents and their gold files (:class:`xxgk.gold.GoldDoc`).
 
         ``docs[i]`` is the source of ``golds[i]``; the gold section and tag of
@@ -123,10 +123,10 @@ def prepare(doc: Document) -> Prepared:
     return Prepared(document=doc, norm=norm, sentences=sentences, headings=headings, paragraph_of=paragraph_of)
 
 
-_SYSTEMS: dict[str, Callable[..., SectionTagger]] = {}
+_SYSTEMS: dict[str, Callable[..., System]] = {}
 
 
-def register_system(name: str, factory: Callable[..., SectionTagger]) -> None:
+def register_system(name: str, factory: Callable[..., System]) -> None:
     """Make a system available under ``name`` (``factory(**options)`` builds it)."""
     _SYSTEMS[name] = factory
 
@@ -136,7 +136,7 @@ def available_systems() -> list[str]:
     return sorted(_SYSTEMS)
 
 
-def get_system(name: str = DEFAULT_SYSTEM, **options: Any) -> SectionTagger:
+def get_system(name: str = DEFAULT_SYSTEM, **options: Any) -> System:
     """Build the system registered as ``name``.
 
     Raises

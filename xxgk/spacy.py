@@ -101,19 +101,19 @@ class XxgkComponent:
         self.system = system
         self.tables = bool(tables)
         self.spans_key = spans_key
-        self._tagger: Any = None
+        self._system: Any = None
         _register_extensions()
 
     # -- processing ----------------------------------------------------------
 
     @property
-    def tagger(self) -> Any:
-        """The xxgk system, built on first use (a model loads once per component)."""
-        if self._tagger is None:
+    def built_system(self) -> Any:
+        """The xxgk system named by ``system``, built on first use (a model loads once per component)."""
+        if self._system is None:
             from .pipeline import get_system
 
-            self._tagger = get_system(self.system)
-        return self._tagger
+            self._system = get_system(self.system)
+        return self._system
 
     def __call__(self, doc: Doc) -> Doc:
         """Annotate one ``Doc``."""
@@ -133,11 +133,9 @@ class XxgkComponent:
             yield from self._annotate(batch)
 
     def _annotate(self, docs: list[Doc]) -> list[Doc]:
-        from .api import extract_tables
+        from .api import analyze_many
         from .errors import NotAReportWarning
-        from .pipeline import prepare
         from .reading import read_bytes
-        from .report import build_report
 
         work = [d for d in docs if d.text.strip()]
         if not work:
@@ -145,16 +143,10 @@ class XxgkComponent:
         with warnings.catch_warnings():  # any text may pass through a pipeline: no "not a report" warning
             warnings.filterwarnings("ignore", category=NotAReportWarning)
             documents = [read_bytes(d.text.encode("utf-8"), "<text>", format="text") for d in work]
-        prepared = [prepare(d) for d in documents]
-        predictions = self.tagger.predict(prepared)
-        for sdoc, document, prep, pred in zip(work, documents, prepared, predictions):
-            found: dict[str, Any] = {}
-            checks: list[Any] = []
-            findings: list[Any] = []
-            if self.tables:
-                found, checks, findings = extract_tables(document)
-            report = build_report(document, prep, pred, self.tagger.name, found, checks, findings)
-            _set_annotations(sdoc, report, self.spans_key)
+        results = analyze_many(documents, system=self.built_system, batch_size=len(documents), tables=self.tables,
+                               raises_on_error=True)
+        for sdoc, result in zip(work, results):
+            _set_annotations(sdoc, result.report, self.spans_key)
         return docs
 
     # -- serialisation -------------------------------------------------------
@@ -177,7 +169,7 @@ class XxgkComponent:
         self.system = cfg.get("system", self.system)
         self.tables = bool(cfg.get("tables", self.tables))
         self.spans_key = cfg.get("spans_key", self.spans_key)
-        self._tagger = None
+        self._system = None
         return self
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
@@ -190,7 +182,7 @@ class XxgkComponent:
         self.system = cfg.get("system", self.system)
         self.tables = bool(cfg.get("tables", self.tables))
         self.spans_key = cfg.get("spans_key", self.spans_key)
-        self._tagger = None
+        self._system = None
         return self
 
 

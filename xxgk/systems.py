@@ -5,12 +5,12 @@
   No training; the floor every other system must beat.
 - ``baseline``: TF-IDF character n-grams and logistic regression for sections
   and tags (:mod:`xxgk.baseline`); trainable.
-- ``model``: the fine-tuned transformer. Its factory imports
-  ``xxgk.models.system`` only when the system is asked for, and calls that
-  module's ``make_system(**options)`` (or, failing that, its
-  ``ModelSystem(**options)``); the object must follow
-  :class:`xxgk.pipeline.SectionTagger`, and
-  :class:`xxgk.pipeline.TrainableSectionTagger` to be cross-validated.
+- ``model``: the fine-tuned transformer (:class:`xxgk.neural.system.ModelSystem`),
+  imported only when the system is asked for; trainable.
+
+Every system follows :class:`xxgk.pipeline.System`; the trainable ones also
+follow :class:`xxgk.pipeline.TrainableSystem`, so the evaluation harness can
+cross-validate them.
 
 Examples
 --------
@@ -22,11 +22,9 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib import import_module
 from typing import Any
 
-from .errors import ModelError
-from .pipeline import Prediction, Prepared, SectionTagger, register_system
+from .pipeline import Prediction, Prepared, System, register_system
 from .segment.rules import segment_sentences
 from .tag.rules import tag_sentences
 
@@ -48,26 +46,16 @@ class RulesSystem:
         return out
 
 
-def _baseline(**options: Any) -> SectionTagger:
+def _baseline(**options: Any) -> System:
     from .baseline import BaselineSystem
 
     return BaselineSystem(**options)
 
 
-def _model(**options: Any) -> SectionTagger:
-    try:
-        module = import_module("xxgk.models.system")
-    except ModuleNotFoundError as err:
-        if err.name and not err.name.startswith("xxgk"):
-            raise
-        raise ModelError(
-            "The 'model' system is not installed in this copy of xxgk (no xxgk.models.system). "
-            "Use --system rules or --system baseline."
-        ) from err
-    factory = getattr(module, "make_system", None) or getattr(module, "ModelSystem", None)
-    if factory is None:
-        raise ModelError("xxgk.models.system defines neither make_system nor ModelSystem; the 'model' system cannot be built.")
-    return factory(**options)
+def _model(**options: Any) -> System:
+    from .neural.system import ModelSystem
+
+    return ModelSystem(**options)
 
 
 register_system("rules", RulesSystem)

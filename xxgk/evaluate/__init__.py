@@ -13,10 +13,10 @@ From the shell: ``xxgk evaluate GOLD_DIR [--root DIR] [--system NAME]
 
 Plugging in a system
 --------------------
-A system implements :class:`xxgk.pipeline.SectionTagger` (``name``,
+A system implements :class:`xxgk.pipeline.System` (``name``,
 ``predict(docs) -> list[Prediction]``) and is registered with
 :func:`xxgk.pipeline.register_system`. To be cross-validated (``--cv``) it
-also implements :class:`xxgk.pipeline.TrainableSectionTagger`:
+also implements :class:`xxgk.pipeline.TrainableSystem`:
 ``fit(docs, golds) -> self``, where ``golds`` are :class:`GoldDoc` and
 :func:`gold_labels_for` gives each of a document's sentences its gold
 section, tag and a mask. The harness builds a fresh system per fold with
@@ -65,7 +65,7 @@ where there is nothing to measure::
         }
       },
       "tables": {
-        "status": "scored" | "not_scored" | "skipped", "reason": "..." (when not scored),
+        "status": "scored" | "skipped", "reason": "..." (when skipped),
         "gold_reports": 10,           # gold files with tables
         "all" | "cells_in_source" | "cells_lost": {
           "reports", "cells", "correct", "accuracy", "all_right_reports", "all_right_share",

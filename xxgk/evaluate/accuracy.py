@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..models.store import DEFAULT_MODEL_DIR
+from ..neural.store import DEFAULT_MODEL_DIR
 from ..pipeline import get_system
 from .runner import evaluate
 from .summary import run_table, systems_table, table_block

@@ -6,7 +6,7 @@ sentences with the gold sentences and computes the figures of
 :mod:`.metrics`; it returns one dict in the schema documented in
 :mod:`xxgk.evaluate`.
 
-Trainable systems (:class:`xxgk.pipeline.TrainableSectionTagger`) can be
+Trainable systems (:class:`xxgk.pipeline.TrainableSystem`) can be
 cross-validated (``cv``): the reports are split into folds *by report* (gold
 files of the same issuing body and year, e.g. the HTML and the crawler copy of
 one report, always share a fold), a fresh system is fitted on the other folds'
@@ -29,7 +29,8 @@ from ..align import align_sentences
 from ..errors import XxgkError
 from ..gold import GoldDoc, gold_files, load_gold
 from ..perturb import PERTURBATIONS, perturb
-from ..pipeline import Prediction, Prepared, SectionTagger, get_system, prepare
+from ..pipeline import Prepared, System, get_system, prepare
+from ..report import Report
 from .metrics import (
     gold_rule_verdicts,
     prf,
@@ -116,11 +117,9 @@ def folds(groups: Sequence[str], k: int = 0) -> list[list[int]]:
 class _Doc:
     gold: GoldDoc
     group: str
-    document: Any = None
     prepared: Prepared | None = None
     error: str | None = None
     variants: dict[str, tuple[Prepared, list[int]]] = field(default_factory=dict)
-    seconds: float = 0.0
 
 
 def _read_doc(gold: GoldDoc) -> tuple[Any, str | None]:
@@ -132,8 +131,20 @@ def _read_doc(gold: GoldDoc) -> tuple[Any, str | None]:
             return read(gold.source_path), None
     except XxgkError as err:
         return None, f"{type(err).__name__}: {err}"
-    except (NotImplementedError, ModuleNotFoundError) as err:  # a reader not written yet
-        return None, f"not readable yet ({type(err).__name__}: {err})"
+
+
+def _load_docs(gold_dir: Path, root_dir: Path, runs: Sequence[str]) -> list[_Doc]:
+    """Every gold file of the folder with its source read, prepared and perturbed (a source that cannot be read keeps its error)."""
+    docs: list[_Doc] = []
+    for path in gold_files(gold_dir):
+        gold = load_gold(path, root=root_dir)
+        d = _Doc(gold=gold, group=report_group(gold))
+        document, d.error = _read_doc(gold)
+        if document is not None:
+            d.prepared = prepare(document)
+            _prepare_variants(d, runs)
+        docs.append(d)
+    return docs
 
 
 def _prepare_variants(doc: _Doc, runs: Sequence[str]) -> None:
@@ -153,16 +164,16 @@ def _prepare_variants(doc: _Doc, runs: Sequence[str]) -> None:
         doc.variants[name] = (prepare(pdoc), pert.kept)
 
 
-def _score_doc(prepared: Prepared, pred: Prediction, gold: GoldDoc, kept: Sequence[int]) -> dict[str, Any]:
+def _score_doc(report: Report, gold: GoldDoc, kept: Sequence[int]) -> dict[str, Any]:
     gs = [gold.sentences[i] for i in kept]
-    al = align_sentences(prepared.texts, [s.text for s in gs])
-    psec = [None if j is None else pred.sections[j] for j in al.gold_to_pred]
-    ptag = [None if j is None else pred.tags[j] for j in al.gold_to_pred]
+    al = align_sentences([s.text for s in report.sentences], [s.text for s in gs])
+    psec = [None if j is None else report.sentences[j].section for j in al.gold_to_pred]
+    ptag = [None if j is None else report.sentences[j].tag for j in al.gold_to_pred]
     gsec = [s.section for s in gs]
     gtag = [s.tag for s in gs]
     return {
         "sentences": len(gs),
-        "predicted_sentences": len(prepared.sentences),
+        "predicted_sentences": len(report.sentences),
         "matched": sum(j is not None for j in al.gold_to_pred),
         "coverage": al.coverage,
         "sections": section_scores(gsec, psec),
@@ -206,44 +217,113 @@ def _pool(reports: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _predict_all(system: SectionTagger, docs: list[_Doc], runs: Sequence[str]) -> dict[str, list[Prediction]]:
-    out: dict[str, list[Prediction]] = {}
+@dataclass
+class _Run:
+    """One document's outcome in one run: its report, or why it has none; the table extraction's failure, if any."""
+
+    report: Report | None = None
+    error: str | None = None
+    table_error: str | None = None
+
+
+def _why(err: BaseException) -> str:
+    return f"{type(err).__name__}: {err}"
+
+
+def _analyze(system: System, docs: Sequence[_Doc], runs: Sequence[str], tables: bool) -> dict[str, list[_Run]]:
+    """Each run's reports of ``docs`` through :func:`xxgk.api.analyze_many` (tables on the clean run only).
+
+    An extractor that crashes on a report fails that report's tables, not its
+    sentences: the report is analysed again without tables.
+    """
+    from ..api import analyze_many
+
+    out: dict[str, list[_Run]] = {}
     for run in runs:
         preps = [d.variants[run][0] for d in docs]
-        preds = system.predict(preps) if preps else []
-        if len(preds) != len(preps):
-            raise ValueError(f"System {system.name!r} returned {len(preds)} predictions for {len(preps)} documents.")
-        for p, prep in zip(preds, preps):
-            if len(p.sections) != len(prep.sentences):
-                raise ValueError(
-                    f"System {system.name!r} returned {len(p.sections)} labels for a document of {len(prep.sentences)} sentences."
-                )
-        out[run] = preds
+        with_tables = tables and run == CLEAN
+        got: list[_Run] = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for prep, res in zip(preps, analyze_many(preps, system=system, batch_size=_BATCH, tables=with_tables)):
+                if res.error is None:
+                    got.append(_Run(report=res.report))
+                    continue
+                if with_tables:
+                    again = next(analyze_many([prep], system=system, tables=False))
+                    if again.error is None:  # the tables failed, the sentences did not
+                        got.append(_Run(report=again.report, table_error=_why(res.error)))
+                        continue
+                got.append(_Run(error=_why(res.error)))
+        out[run] = got
     return out
 
 
-def _tables(doc: _Doc) -> dict[str, Any] | None:
-    """Table scores of one report; None when the gold has no tables; raises _NotScored when extraction is missing."""
-    from ..api import extract_tables
+#: Documents per call of the system's ``predict`` in the harness.
+_BATCH = 32
 
-    gold = doc.gold
+
+def _analyze_all(
+    system: str | System, opts: dict[str, Any], docs: list[_Doc], runs: Sequence[str], cv: int | None, tables: bool,
+    say: Callable[[str], None],
+) -> tuple[dict[str, list[_Run | None]], bool, dict[str, Any] | None]:
+    """Every readable document's outcome in every run: the system as it is, or fitted fold by fold (``cv``)."""
+    results: dict[str, list[_Run | None]] = {run: [None] * len(docs) for run in runs}
+    idx_ok = [i for i, d in enumerate(docs) if d.error is None]
+
+    def keep(held: list[int], got: dict[str, list[_Run]]) -> None:
+        for run in runs:
+            for i, r in zip(held, got[run]):
+                results[run][i] = r
+
+    if cv is None:
+        built = get_system(system, **opts) if isinstance(system, str) else system
+        keep(idx_ok, _analyze(built, [docs[i] for i in idx_ok], runs, tables))
+        return results, callable(getattr(built, "fit", None)), None
+    if not isinstance(system, str):
+        raise ValueError("The 'cv' parameter of evaluate needs a system name, so that each fold gets a fresh system.")
+    if not callable(getattr(get_system(system, **opts), "fit", None)):
+        raise ValueError(f"The 'cv' parameter of evaluate needs a trainable system (with fit); {system!r} is not.")
+    fold_list = folds([docs[i].group for i in idx_ok], cv)
+    for f_no, held in enumerate(fold_list):
+        test = [idx_ok[j] for j in held]
+        train = [i for i in idx_ok if i not in test]
+        fitted = get_system(system, **opts)
+        fitted.fit([docs[i].prepared for i in train], [docs[i].gold for i in train])  # type: ignore[attr-defined]
+        keep(test, _analyze(fitted, [docs[i] for i in test], runs, tables))
+        say(f"fold {f_no + 1}/{len(fold_list)}: {', '.join(docs[i].gold.id for i in test)}")
+    cv_info = {"folds": len(fold_list), "scheme": "leave-one-report-out" if cv == 0 else f"{cv}-fold", "grouped_by": "report"}
+    return results, True, cv_info
+
+
+def _score_run(docs: list[_Doc], results: list[_Run | None], run: str) -> dict[str, Any]:
+    """One run's figures: per report and pooled."""
+    reports: list[dict[str, Any]] = []
+    for d, r in zip(docs, results):
+        base = {"id": d.gold.id, "source": d.gold.source, "group": d.group}
+        if d.error is not None or r is None or r.report is None:
+            reports.append({**base, "error": d.error or (r.error if r is not None else None) or "no prediction"})
+            continue
+        reports.append({**base, "error": None, **_score_doc(r.report, d.gold, d.variants[run][1])})
+    overall = _pool(reports)
+    for rep in reports:
+        rep.pop("_seq", None)
+    return {"overall": overall, "reports": reports}
+
+
+def _tables(gold: GoldDoc, run: _Run) -> dict[str, Any] | None:
+    """Table scores of one report; None when the gold has no tables.
+
+    A report whose extraction crashed scores its tables as wrong, and says why.
+    """
     if not gold.tables:
         return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            found, checks, findings = extract_tables(doc.document)
-    except NotImplementedError as err:
-        raise _NotScored(f"table extraction is not written yet ({err})") from err
-    except ModuleNotFoundError as err:
-        if err.name and err.name.startswith("xxgk"):
-            raise _NotScored(f"table extraction is not written yet (no module {err.name})") from err
-        raise
-    except Exception as err:  # noqa: BLE001 - an extractor crash on one report scores its tables as wrong, and says why
+    report = run.report
+    if report is None or run.table_error is not None:
         found, checks, findings = {}, [], []
-        error: str | None = f"{type(err).__name__}: {err}"
+        error: str | None = run.table_error or run.error
     else:
-        error = None
+        found, checks, findings, error = report.tables, report.checks, report.findings, None
     scores = table_scores(gold.tables, found, findings, gold.cells_in_source)
     gv = gold_rule_verdicts(gold.tables)
     sv = system_rule_verdicts(checks)
@@ -252,8 +332,16 @@ def _tables(doc: _Doc) -> dict[str, Any] | None:
             "rules": {"gold": gv, "xxgk": sv, "agree": agree}}
 
 
-class _NotScored(Exception):
-    pass
+def _score_tables(docs: list[_Doc], results: list[_Run | None]) -> dict[str, Any]:
+    """The table figures over the clean run's reports."""
+    table_reports: list[dict[str, Any]] = []
+    for d, r in zip(docs, results):
+        if d.error is None and r is not None:
+            t = _tables(d.gold, r)
+            if t is not None:
+                table_reports.append(t)
+    with_tables = sum(1 for d in docs if d.gold.tables)
+    return {"status": "scored", "gold_reports": with_tables, **_table_summary(table_reports), "reports": table_reports}
 
 
 def _table_summary(reports: list[dict[str, Any]]) -> dict[str, Any]:
@@ -310,7 +398,7 @@ def evaluate(
     gold_dir: str | os.PathLike,
     *,
     root: str | os.PathLike | None = None,
-    system: str | SectionTagger = "rules",
+    system: str | System = "rules",
     perturb: str | Sequence[str] | None = None,
     cv: int | None = None,
     tables: bool = True,
@@ -325,7 +413,7 @@ def evaluate(
         The folder of gold files (``report-format.md`` section 5).
     root : path, optional
         The folder the gold files' ``source`` is relative to; default: the parent of ``gold_dir``.
-    system : str or SectionTagger, default "rules"
+    system : str or System, default "rules"
         A registered system name (``rules``, ``baseline``, ``model``) or a system object.
     perturb : str or list of str, optional
         Perturbations to score besides the clean text (``"all"``: every one of
@@ -350,87 +438,22 @@ def evaluate(
     runs = resolve_perturbations(perturb)
     gold_dir = Path(gold_dir)
     root_dir = Path(root) if root is not None else gold_dir.resolve().parent
-    opts = dict(system_options or {})
     name = system if isinstance(system, str) else system.name
 
-    docs: list[_Doc] = []
-    for path in gold_files(gold_dir):
-        gold = load_gold(path, root=root_dir)
-        d = _Doc(gold=gold, group=report_group(gold))
-        t = time.perf_counter()
-        d.document, d.error = _read_doc(gold)
-        if d.document is not None:
-            d.prepared = prepare(d.document)
-            _prepare_variants(d, runs)
-        d.seconds = time.perf_counter() - t
-        docs.append(d)
+    docs = _load_docs(gold_dir, root_dir, runs)
     ok = [d for d in docs if d.error is None]
     say(f"read {len(ok)} of {len(docs)} reports in {time.perf_counter() - t0:.1f}s")
 
-    preds: dict[str, list[Prediction | None]] = {run: [None] * len(docs) for run in runs}
-    idx_ok = [i for i, d in enumerate(docs) if d.error is None]
     t_pred = time.perf_counter()
-    if cv is None:
-        tagger = get_system(system, **opts) if isinstance(system, str) else system
-        trainable = callable(getattr(tagger, "fit", None))
-        got = _predict_all(tagger, [docs[i] for i in idx_ok], runs)
-        for run in runs:
-            for i, p in zip(idx_ok, got[run]):
-                preds[run][i] = p
-        cv_info = None
-    else:
-        if not isinstance(system, str):
-            raise ValueError("The 'cv' parameter of evaluate needs a system name, so that each fold gets a fresh system.")
-        probe = get_system(system, **opts)
-        trainable = callable(getattr(probe, "fit", None))
-        if not trainable:
-            raise ValueError(f"The 'cv' parameter of evaluate needs a trainable system (with fit); {system!r} is not.")
-        groups = [docs[i].group for i in idx_ok]
-        fold_list = folds(groups, cv)
-        for f_no, held in enumerate(fold_list):
-            test = [idx_ok[j] for j in held]
-            train = [i for i in idx_ok if i not in test]
-            tagger = get_system(system, **opts)
-            tagger.fit([docs[i].prepared for i in train], [docs[i].gold for i in train])  # type: ignore[attr-defined]
-            got = _predict_all(tagger, [docs[i] for i in test], runs)
-            for run in runs:
-                for i, p in zip(test, got[run]):
-                    preds[run][i] = p
-            say(f"fold {f_no + 1}/{len(fold_list)}: {', '.join(docs[i].gold.id for i in test)}")
-        cv_info = {"folds": len(fold_list), "scheme": "leave-one-report-out" if cv == 0 else f"{cv}-fold", "grouped_by": "report"}
+    results, trainable, cv_info = _analyze_all(system, dict(system_options or {}), docs, runs, cv, tables, say)
     pred_seconds = time.perf_counter() - t_pred
 
     out_runs: dict[str, Any] = {}
     for run in runs:
-        reports: list[dict[str, Any]] = []
-        for i, d in enumerate(docs):
-            base = {"id": d.gold.id, "source": d.gold.source, "group": d.group}
-            p = preds[run][i]
-            if d.error is not None or p is None:
-                reports.append({**base, "error": d.error or "no prediction"})
-                continue
-            prep, kept = d.variants[run]
-            reports.append({**base, "error": None, **_score_doc(prep, p, d.gold, kept)})
-        overall = _pool(reports)
-        for r in reports:
-            r.pop("_seq", None)
-        out_runs[run] = {"overall": overall, "reports": reports}
+        out_runs[run] = _score_run(docs, results[run], run)
+        overall = out_runs[run]["overall"]
         say(f"{run}: sections {overall['sections']['accuracy']:.3f}, tags macro-F1 {overall['tags']['macro_f1']:.3f}")
-
-    table_part: dict[str, Any] = {"status": "skipped", "reason": "tables=False"}
-    if tables:
-        table_reports: list[dict[str, Any]] = []
-        try:
-            for d in ok:
-                r = _tables(d)
-                if r is not None:
-                    table_reports.append(r)
-        except _NotScored as err:
-            table_part = {"status": "not_scored", "reason": str(err)}
-        else:
-            with_tables = sum(1 for d in docs if d.gold.tables)
-            table_part = {"status": "scored", "gold_reports": with_tables, **_table_summary(table_reports),
-                          "reports": table_reports}
+    table_part = _score_tables(docs, results[CLEAN]) if tables else {"status": "skipped", "reason": "tables=False"}
 
     from .. import __version__
 

@@ -404,7 +404,7 @@ class Embeddings:
 @lru_cache(maxsize=1)
 def _model_encoder() -> Any:
     """A function texts → vectors from the model's base encoder, or None when the base is not fetched."""
-    from ..models import base
+    from ..neural import base
 
     encode = getattr(base, "encode", None)
     if callable(encode):
@@ -413,7 +413,7 @@ def _model_encoder() -> Any:
         return None
     import torch
 
-    from ..models.model import load_base
+    from ..neural.encoder import load_base
 
     bert, tokenizer = load_base(base.base_path())
     bert.eval()
@@ -474,7 +474,7 @@ def sentence_vectors(texts: Sequence[str], method: str = "auto", *, center: bool
         All the sentences to compare (queries and candidates together, so
         TF-IDF shares one vocabulary).
     method : {"auto", "model", "tfidf"}, default "auto"
-        ``"model"`` uses the model's base encoder (``xxgk.models.base.encode``
+        ``"model"`` uses the model's base encoder (``xxgk.neural.base.encode``
         when the package provides it, else the fetched m3e-small weights,
         mean-pooled) and raises when the base is not fetched; ``"tfidf"`` uses
         TF-IDF of character 1- to 3-grams; ``"auto"`` takes the model when it
@@ -507,7 +507,7 @@ def sentence_vectors(texts: Sequence[str], method: str = "auto", *, center: bool
             return Embeddings(_finish(vecs.astype(np.float32), center), "model",
                               "Sentence vectors from the model's base encoder (m3e-small, mean-pooled).")
         if method == "model":
-            from ..models.base import require_base
+            from ..neural.base import require_base
 
             require_base()  # raises BaseModelMissingError naming the fetch command
     from sklearn.feature_extraction.text import TfidfVectorizer

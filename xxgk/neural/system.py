@@ -1,7 +1,6 @@
-"""The ``model`` system: the fine-tuned transformer behind :class:`xxgk.pipeline.SectionTagger`.
+"""The ``model`` system: the fine-tuned transformer behind :class:`xxgk.pipeline.System`.
 
-``get_system("model")`` (which :mod:`xxgk.systems` resolves to
-:func:`make_system`) gives a :class:`ModelSystem`. Its :meth:`~ModelSystem.predict`
+``get_system("model")`` gives a :class:`ModelSystem`. Its :meth:`~ModelSystem.predict`
 loads the shipped model (``models/xxgk-sections-tags``) on top of the fetched
 m3e-small base the first time it is needed; :meth:`~ModelSystem.fit` trains a
 fresh one with the default recipe, which is what the evaluation harness does
@@ -23,7 +22,7 @@ from typing import Any
 from ..pipeline import Prediction, Prepared
 from .recipe import Recipe
 
-__all__ = ["ModelSystem", "make_system", "train_on_gold", "new_model"]
+__all__ = ["ModelSystem", "train_on_gold", "new_model"]
 
 # loaded shipped models, by (model folder, base folder): analyze() builds a system per call
 _LOADED: dict[tuple[str, str], Any] = {}
@@ -39,7 +38,7 @@ class ModelSystem:
     base_dir : path, optional
         The base model's folder; default the fetched m3e-small (``xxgk models fetch-base``).
     recipe : Recipe or path, optional
-        How :meth:`fit` trains (a :class:`~xxgk.models.recipe.Recipe` or a TOML
+        How :meth:`fit` trains (a :class:`~xxgk.neural.recipe.Recipe` or a TOML
         file); default the built-in recipe, the same as
         ``training/configs/default.toml``.
     corpus : sequence of path, optional
@@ -117,7 +116,7 @@ class ModelSystem:
 
     @property
     def model(self) -> Any:
-        """The :class:`~xxgk.models.model.SectionTagModel` (loaded on first use, once per process and folder)."""
+        """The :class:`~xxgk.neural.model.SectionTagModel` (loaded on first use, once per process and folder)."""
         if self._model is None:
             from .base import require_base
             from .store import DEFAULT_MODEL_DIR, load_model
@@ -129,7 +128,7 @@ class ModelSystem:
             self._model = _LOADED[key]
         return self._model
 
-    # -- SectionTagger -------------------------------------------------------
+    # -- System -------------------------------------------------------
 
     def predict(self, docs: Sequence[Prepared]) -> list[Prediction]:
         """One :class:`~xxgk.pipeline.Prediction` per document (all sentences encoded in length-bucketed batches).
@@ -141,7 +140,7 @@ class ModelSystem:
         xxgk.errors.ModelError
             When the model folder is missing or damaged.
         """
-        from .model import prepared_features
+        from .features import prepared_features
 
         model = self.model
         secs, tags = model.config.section_labels, model.config.tags
@@ -152,7 +151,7 @@ class ModelSystem:
             for s, t, tc, sc in raw
         ]
 
-    # -- TrainableSectionTagger ----------------------------------------------
+    # -- TrainableSystem ----------------------------------------------
 
     def fit(self, docs: Sequence[Prepared], golds: Sequence[Any]) -> ModelSystem:
         """Train a fresh model from the base on ``docs`` and their gold files (plus silver and damaged copies).
@@ -200,8 +199,3 @@ def new_model(recipe: Recipe, base_dir: str | os.PathLike | None = None) -> Any:
     base = Path(base_dir) if base_dir is not None else require_base()
     torch.manual_seed(recipe.train.seed)
     return build_model(base, **recipe.model)
-
-
-def make_system(**options: Any) -> ModelSystem:
-    """The factory :mod:`xxgk.systems` calls for ``get_system("model", **options)``."""
-    return ModelSystem(**options)

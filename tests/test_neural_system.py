@@ -13,8 +13,8 @@ import warnings
 import pytest
 
 from xxgk.errors import BaseModelMissingError, XxgkError
-from xxgk.models.base import base_available
-from xxgk.models.store import DEFAULT_MODEL_DIR
+from xxgk.neural.base import base_available
+from xxgk.neural.store import DEFAULT_MODEL_DIR
 
 needs_model = pytest.mark.skipif(
     not base_available() or not (DEFAULT_MODEL_DIR / "weights.safetensors").is_file(),
@@ -78,7 +78,7 @@ def test_missing_base_is_a_clear_error_not_a_fallback(tmp_path, monkeypatch):
 
 
 def test_missing_model_folder_says_how_to_make_it(tmp_path):
-    from xxgk.models.system import ModelSystem
+    from xxgk.neural.system import ModelSystem
     from xxgk.pipeline import prepare
     from xxgk.reading import read
 
@@ -113,7 +113,7 @@ def test_default_system_is_the_model_and_says_when_the_base_is_missing(tmp_path,
 def test_model_version_follows_the_weights(tmp_path):
     import shutil
 
-    from xxgk.models.system import ModelSystem
+    from xxgk.neural.system import ModelSystem
 
     copy = tmp_path / "copy"
     shutil.copytree(DEFAULT_MODEL_DIR, copy)
@@ -128,7 +128,7 @@ def test_models_info_says_where_base_and_model_are(capsys):
     import json
 
     from xxgk.cli import main
-    from xxgk.models.system import ModelSystem
+    from xxgk.neural.system import ModelSystem
 
     assert main(["models", "info"]) == 0
     info = json.loads(capsys.readouterr().out)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from xxgk.models.data import _shingles, gold_examples, overlaps, silver_gold, training_examples, variant_text
-from xxgk.models.fit import IGNORE
-from xxgk.models.recipe import DataArgs, Recipe
+from xxgk.neural.data import _shingles, gold_examples, overlaps, silver_gold, training_examples, variant_text
+from xxgk.neural.fit import IGNORE
+from xxgk.neural.recipe import DataArgs, Recipe
 from xxgk.pipeline import prepare
 from xxgk.reading import read
 from xxgk.spec import SECTION_LABELS

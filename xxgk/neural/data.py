@@ -1,6 +1,6 @@
 """Labelled examples for the model: gold files, silver labels and damaged copies of both.
 
-Three sources of documents, one shape (see :mod:`xxgk.models.fit`):
+Three sources of documents, one shape (see :mod:`xxgk.neural.fit`):
 
 gold
     A report with a gold file: each sentence of the prepared document takes
@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from ..spec import SECTION_LABELS, TAGS
+from .features import prepared_features
 from .fit import IGNORE
-from .model import prepared_features
 
 __all__ = [
     "VARIANTS",
@@ -402,7 +402,7 @@ def training_examples(
         The training reports, prepared; ``docs[i]`` is the source of ``golds[i]``.
     golds : sequence of GoldDoc
         Their gold files.
-    args : xxgk.models.recipe.DataArgs
+    args : xxgk.neural.recipe.DataArgs
         Which copies to make and whether to add silver.
     corpus : sequence of path, optional
         Folders to take silver reports from; default: the folders of the gold

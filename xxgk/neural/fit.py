@@ -1,4 +1,4 @@
-"""The training loop: labelled documents in, a trained :class:`~xxgk.models.model.SectionTagModel` out.
+"""The training loop: labelled documents in, a trained :class:`~xxgk.neural.model.SectionTagModel` out.
 
 A *labelled example* is one document as the model sees it::
 
@@ -8,7 +8,7 @@ A *labelled example* is one document as the model sees it::
      "tags": [3, -100, 0, ...],                        # index into config.tags; -100: no tag to learn
      "section_weight": 1.0, "tag_weight": 1.0}
 
-(:mod:`xxgk.models.data` builds them from gold files, silver labels and
+(:mod:`xxgk.neural.data` builds them from gold files, silver labels and
 augmented copies; ``training/data.py`` wraps them in a ``datasets.Dataset``.)
 
 The encoder's frozen bottom layers give the same output for a sentence at
@@ -33,7 +33,7 @@ import torch.nn.functional as F
 
 from .model import SectionTagModel
 
-__all__ = ["TrainArgs", "train", "clear_cache", "IGNORE"]
+__all__ = ["TrainArgs", "train", "IGNORE"]
 
 #: Tag index meaning "no tag to learn here".
 IGNORE = -100
@@ -107,19 +107,14 @@ class TrainArgs:
         return asdict(self)
 
 
-# (id of the base model object, train_layers, max_tokens) -> {text: tensor}
-_CACHE: dict[tuple[int, int, int], dict[str, torch.Tensor]] = {}
-
-
-def clear_cache() -> None:
-    """Forget the cached bottom-layer states."""
-    _CACHE.clear()
-
-
 def _cached_states(model: SectionTagModel, texts: Iterable[str], log: Callable[[str], None]) -> dict[str, torch.Tensor]:
+    """The frozen layers' output for each text, computed once per text and model.
+
+    The cache lives on the encoder (``states_cache``), so it goes with the
+    model: a model with other frozen layers never sees another's states.
+    """
     enc = model.encoder
-    key = (id(enc.bottom), enc.config.train_layers, enc.config.max_tokens)
-    cache = _CACHE.setdefault(key, {})
+    cache = enc.states_cache
     todo = sorted({t for t in texts if t not in cache})
     if todo:
         t0 = time.time()
@@ -176,7 +171,7 @@ def train(
     Parameters
     ----------
     model : SectionTagModel
-        A model built with :func:`~xxgk.models.model.build_model` (heads fresh or not).
+        A model built with :func:`~xxgk.neural.model.build_model` (heads fresh or not).
     examples : sequence of dict
         Labelled examples (see the module's docstring); a ``datasets.Dataset``
         works too.

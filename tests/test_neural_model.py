@@ -16,9 +16,11 @@ import pytest
 import torch
 
 from xxgk.errors import ModelError
-from xxgk.models.fit import IGNORE, TrainArgs, train
-from xxgk.models.model import CRF, N_FEATURES, ModelConfig, build_model, sentence_features
-from xxgk.models.store import load_model, read_model_info, save_model
+from xxgk.neural.crf import CRF
+from xxgk.neural.features import N_FEATURES, sentence_features
+from xxgk.neural.fit import IGNORE, TrainArgs, train
+from xxgk.neural.model import ModelConfig, build_model
+from xxgk.neural.store import load_model, read_model_info, save_model
 from xxgk.spec import SECTION_LABELS, TAGS
 
 DOC = [
@@ -248,9 +250,9 @@ def test_bad_inputs_are_refused(tiny_base, tmp_path):
 
 def test_model_system_fits_and_predicts_like_the_harness_asks(tiny_base, gold_dir):
     from xxgk.gold import iter_gold
-    from xxgk.models.recipe import Recipe
-    from xxgk.models.system import ModelSystem
-    from xxgk.pipeline import Prediction, TrainableSectionTagger, get_system, prepare
+    from xxgk.neural.recipe import Recipe
+    from xxgk.neural.system import ModelSystem
+    from xxgk.pipeline import Prediction, TrainableSystem, get_system, prepare
     from xxgk.reading import read
 
     assert isinstance(get_system("model"), ModelSystem)  # registered; nothing loaded yet
@@ -259,7 +261,7 @@ def test_model_system_fits_and_predicts_like_the_harness_asks(tiny_base, gold_di
     recipe = Recipe.from_dict({"model": SMALL, "data": {"gold_variants": ["clean", "no-headings"], "silver": False},
                                "train": {"epochs": 2, "threads": 1}})
     system = ModelSystem(base_dir=tiny_base, recipe=recipe)
-    assert isinstance(system, TrainableSectionTagger)
+    assert isinstance(system, TrainableSystem)
     assert system.fit(docs[:2], golds[:2]) is system
     assert system.training_info["data"]["gold_reports"] == 2
     preds = system.predict(docs[2:] + docs[:1])

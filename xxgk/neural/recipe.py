@@ -3,11 +3,11 @@
 ``training/configs/default.toml`` holds the same values as :class:`Recipe`'s
 defaults (a test checks it), so the command-line recipe
 (``python -m training.train --config training/configs/default.toml``) and the
-``model`` system's :meth:`~xxgk.models.system.ModelSystem.fit`, which the
+``model`` system's :meth:`~xxgk.neural.system.ModelSystem.fit`, which the
 evaluation harness calls for each cross-validation fold, train the same way.
 
-A TOML file has three tables, ``[model]`` (:class:`~xxgk.models.model.ModelConfig`),
-``[data]`` (:class:`DataArgs`) and ``[train]`` (:class:`~xxgk.models.fit.TrainArgs`)::
+A TOML file has three tables, ``[model]`` (:class:`~xxgk.neural.model.ModelConfig`),
+``[data]`` (:class:`DataArgs`) and ``[train]`` (:class:`~xxgk.neural.fit.TrainArgs`)::
 
     >>> r = Recipe.from_dict({"model": {"train_layers": 0}, "train": {"epochs": 2}})
     >>> r.model["train_layers"], r.train.epochs, r.data.silver
@@ -40,7 +40,7 @@ class DataArgs:
     ----------
     gold_variants : list of str
         The copies of each gold report trained on: ``clean`` and damaged ones
-        (names of :data:`xxgk.models.data.VARIANTS`, ``+`` to combine).
+        (names of :data:`xxgk.neural.data.VARIANTS`, ``+`` to combine).
     silver : bool, default True
         Add the corpus reports without gold, labelled by the ``rules`` system
         where their headings are unambiguous.
@@ -50,7 +50,7 @@ class DataArgs:
         Weight of the rules' tags in the tag loss (0: silver teaches sections only).
     silver_overlap : float, default 0.5
         A corpus report sharing this share of its text with a gold report is
-        not used as silver (see :func:`xxgk.models.data.overlaps`).
+        not used as silver (see :func:`xxgk.neural.data.overlaps`).
     seed : int, default 13
         Seed of the damage (hard-wrap widths).
     """

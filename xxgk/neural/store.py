@@ -6,7 +6,7 @@ A model folder holds:
     The fine-tuned top encoder layers and the document layer and heads
     (``encoder.top.*``, ``heads.*``); the frozen layers come from the base.
 ``config.json``
-    The architecture (:class:`~xxgk.models.model.ModelConfig`), the base it
+    The architecture (:class:`~xxgk.neural.model.ModelConfig`), the base it
     was trained on (package, version, wheel sha256) and the format version.
 ``labels.json``
     The label maps: section labels and tags by index.
@@ -114,7 +114,7 @@ def load_model(folder: str | os.PathLike | None = None, *, base_dir: str | os.Pa
         The model folder; default :data:`DEFAULT_MODEL_DIR`.
     base_dir : path, optional
         The base model's folder; default the fetched m3e-small
-        (:func:`~xxgk.models.base.require_base`).
+        (:func:`~xxgk.neural.base.require_base`).
 
     Raises
     ------

@@ -1,10 +1,11 @@
 """The fine-tuned section + tag model (the ``model`` system).
 
 - :mod:`.base`: fetch m3e-small once into the xxgk cache (``xxgk models fetch-base``); load it from there only.
-- :mod:`.model`: the architecture (sentence encoder, document BiGRU, CRF section head, tag head).
+- :mod:`.model`: the architecture and its configuration, in parts: :mod:`.features` (form features),
+  :mod:`.encoder` (sentence encoder, loading the base), :mod:`.crf`, :mod:`.heads` (document BiGRU, section and tag heads).
 - :mod:`.fit`, :mod:`.data`, :mod:`.recipe`: training: the loop, the labelled examples, the recipe.
 - :mod:`.store`: save and load only what the base cannot rebuild.
-- :mod:`.system`: :class:`~xxgk.models.system.ModelSystem`, registered as ``model``.
+- :mod:`.system`: :class:`~xxgk.neural.system.ModelSystem`, registered as ``model``.
 
 Importing this package loads neither torch nor transformers.
 """

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from xxgk.errors import BaseModelMissingError, ModelError
-from xxgk.models import base
-from xxgk.models.base import BASE_MEMBER_PREFIX, base_available, base_path, fetch_base, require_base, sha256_file
+from xxgk.neural import base
+from xxgk.neural.base import BASE_MEMBER_PREFIX, base_available, base_path, fetch_base, require_base, sha256_file
 
 
 def _fake_wheel(path: Path, *, with_model: bool = True) -> Path:

@@ -1,0 +1,223 @@
+"""The sentence encoder: m3e-small's frozen bottom layers and fine-tuned top layer(s), mean-pooled.
+
+* The lower layers stay frozen, so their output for a sentence never changes:
+  training computes it once per distinct sentence
+  (:meth:`SentenceEncoder.bottom_states`) and runs only the top layers, the
+  part that learns, again at each step.
+* The top layers are a plain re-implementation of the BERT layer
+  (:class:`BertLayer`) that loads the base's weights for those layers, so the
+  shipped files hold only what training changed.
+* Inference runs the whole encoder on batches of sentences bucketed by token
+  length (sentences of many documents together): no Python loop over
+  sentences around the encoder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import ModelConfig
+
+__all__ = ["BertLayer", "SentenceEncoder", "load_base"]
+
+
+class BertLayer(nn.Module):
+    """One BERT encoder layer (post-LN), parameter names as in ``transformers``' ``BertLayer``.
+
+    Written out here so that the fine-tuned top layers do not depend on the
+    internals of any one ``transformers`` release; a test checks that it gives
+    the same output as the library's layer on the base's weights.
+    """
+
+    def __init__(self, hidden: int, heads: int, intermediate: int, eps: float, dropout: float = 0.1) -> None:
+        super().__init__()
+        if hidden % heads:
+            raise ValueError(f"The hidden size {hidden} is not a multiple of the number of heads {heads}.")
+        self.heads = heads
+        self.dropout = dropout
+        self.attention = nn.Module()
+        self.attention.self = nn.Module()
+        self.attention.self.query = nn.Linear(hidden, hidden)
+        self.attention.self.key = nn.Linear(hidden, hidden)
+        self.attention.self.value = nn.Linear(hidden, hidden)
+        self.attention.output = nn.Module()
+        self.attention.output.dense = nn.Linear(hidden, hidden)
+        self.attention.output.LayerNorm = nn.LayerNorm(hidden, eps=eps)
+        self.intermediate = nn.Module()
+        self.intermediate.dense = nn.Linear(hidden, intermediate)
+        self.output = nn.Module()
+        self.output.dense = nn.Linear(intermediate, hidden)
+        self.output.LayerNorm = nn.LayerNorm(hidden, eps=eps)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """``x``: (batch, length, hidden); ``mask``: (batch, length), True on real tokens."""
+        b, n, h = x.shape
+        d = h // self.heads
+        sa = self.attention.self
+
+        def split(t: torch.Tensor) -> torch.Tensor:
+            return t.view(b, n, self.heads, d).transpose(1, 2)
+
+        q, k, v = split(sa.query(x)), split(sa.key(x)), split(sa.value(x))
+        p = self.dropout if self.training else 0.0
+        ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=mask[:, None, None, :], dropout_p=p)
+        ctx = ctx.transpose(1, 2).reshape(b, n, h)
+        ao = self.attention.output
+        a = ao.LayerNorm(F.dropout(ao.dense(ctx), p, self.training) + x)
+        inter = F.gelu(self.intermediate.dense(a))
+        out = self.output
+        return out.LayerNorm(F.dropout(out.dense(inter), p, self.training) + a)
+
+
+class SentenceEncoder(nn.Module):
+    """m3e-small split in two: frozen bottom layers (``transformers``) and trainable top layers.
+
+    Parameters
+    ----------
+    bert : transformers.PreTrainedModel
+        The base model (a ``BertModel``), loaded from a local folder.
+    tokenizer : transformers tokenizer
+        Its tokenizer.
+    config : ModelConfig
+        ``train_layers`` top layers are taken out of ``bert`` into
+        :class:`BertLayer` modules that training updates.
+    """
+
+    def __init__(self, bert: nn.Module, tokenizer: Any, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.tokenizer = tokenizer
+        n_layers = len(bert.encoder.layer)
+        if n_layers != config.num_base_layers:
+            raise ValueError(f"The base has {n_layers} layers but the config says {config.num_base_layers}.")
+        keep = n_layers - config.train_layers
+        top_src = list(bert.encoder.layer[keep:])
+        bert.encoder.layer = bert.encoder.layer[:keep]
+        bert.config.num_hidden_layers = keep
+        bert.pooler = None
+        for p in bert.parameters():
+            p.requires_grad_(False)
+        bert.eval()
+        # kept out of the module tree: its weights are the base's and are never saved
+        self._bottom = [bert]
+        #: text -> frozen layers' output, filled by training (:mod:`.fit`); it lives and dies with the encoder
+        self.states_cache: dict[str, torch.Tensor] = {}
+        self.top = nn.ModuleList(
+            BertLayer(config.hidden_size, config.num_heads, config.intermediate_size, config.layer_norm_eps)
+            for _ in range(config.train_layers)
+        )
+        for mine, theirs in zip(self.top, top_src):
+            missing = mine.load_state_dict(theirs.state_dict(), strict=False)
+            if missing.missing_keys:
+                raise ValueError(f"The base's layer lacks weights {missing.missing_keys}.")
+
+    @property
+    def bottom(self) -> nn.Module:
+        return self._bottom[0]
+
+    def train(self, mode: bool = True) -> SentenceEncoder:
+        super().train(mode)
+        self.bottom.eval()  # frozen: no dropout, ever
+        return self
+
+    def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids of each text, cut to ``max_tokens`` (special tokens included)."""
+        enc = self.tokenizer(list(texts), truncation=True, max_length=self.config.max_tokens, add_special_tokens=True)
+        return enc["input_ids"]
+
+    @staticmethod
+    def _buckets(lengths: Sequence[int], batch_tokens: int) -> list[list[int]]:
+        """Indices sorted by length and cut into batches of at most ``batch_tokens`` padded tokens."""
+        order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+        batches: list[list[int]] = []
+        cur: list[int] = []
+        for i in order:
+            if cur and (len(cur) + 1) * lengths[i] > batch_tokens:
+                batches.append(cur)
+                cur = []
+            cur.append(i)
+        if cur:
+            batches.append(cur)
+        return batches
+
+    @staticmethod
+    def _pad(seqs: Sequence[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+        width = max(len(s) for s in seqs)
+        ids = torch.zeros((len(seqs), width), dtype=torch.long)
+        mask = torch.zeros((len(seqs), width), dtype=torch.bool)
+        for r, s in enumerate(seqs):
+            ids[r, : len(s)] = torch.tensor(s, dtype=torch.long)
+            mask[r, : len(s)] = True
+        return ids, mask
+
+    def _bottom_forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        out = self.bottom(input_ids=ids, attention_mask=mask.long(), token_type_ids=torch.zeros_like(ids))
+        return out.last_hidden_state if hasattr(out, "last_hidden_state") else out[0]
+
+    def top_forward(self, states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Run the trainable layers on bottom states (batch, length, hidden) and mean-pool: (batch, hidden)."""
+        h = states
+        for layer in self.top:
+            h = layer(h, mask)
+        m = mask.unsqueeze(-1).to(h.dtype)
+        return (h * m).sum(1) / m.sum(1).clamp(min=1.0)
+
+    @torch.no_grad()
+    def bottom_states(self, texts: Sequence[str], batch_tokens: int = 4096) -> list[torch.Tensor]:
+        """The frozen layers' output for each text, unpadded, as float16 tensors (length, hidden)."""
+        ids = self.tokenize(texts)
+        out: list[torch.Tensor | None] = [None] * len(ids)
+        for batch in self._buckets([len(s) for s in ids], batch_tokens):
+            t, m = self._pad([ids[i] for i in batch])
+            h = self._bottom_forward(t, m).to(torch.float16)
+            for r, i in enumerate(batch):
+                out[i] = h[r, : len(ids[i])].clone()
+        return out  # type: ignore[return-value]
+
+    @staticmethod
+    def pad_states(states: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Pad unpadded bottom states into (batch, length, hidden) float32 and a mask."""
+        width = max(s.shape[0] for s in states)
+        hid = states[0].shape[1]
+        x = torch.zeros((len(states), width, hid), dtype=torch.float32)
+        mask = torch.zeros((len(states), width), dtype=torch.bool)
+        for r, s in enumerate(states):
+            x[r, : s.shape[0]] = s.float()
+            mask[r, : s.shape[0]] = True
+        return x, mask
+
+    @torch.no_grad()
+    def embed(self, texts: Sequence[str], batch_tokens: int = 4096) -> torch.Tensor:
+        """Sentence vectors (n, hidden) for inference: whole encoder, batches bucketed by length."""
+        ids = self.tokenize(texts)
+        out = torch.zeros((len(ids), self.config.hidden_size), dtype=torch.float32)
+        for batch in self._buckets([len(s) for s in ids], batch_tokens):
+            t, m = self._pad([ids[i] for i in batch])
+            out[batch] = self.top_forward(self._bottom_forward(t, m), m)
+        return out
+
+
+def load_base(path: str | Any) -> tuple[nn.Module, Any]:
+    """Load a BERT-style base model and its tokenizer from a local folder (never from a hub).
+
+    Both calls pass ``local_files_only=True``, so nothing is looked up on a
+    hub; the caller's environment (``HF_HUB_OFFLINE`` and the rest) is left as it was.
+    """
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        bert = AutoModel.from_pretrained(str(path), local_files_only=True, add_pooling_layer=False)
+    finally:
+        hf_logging.set_verbosity(verbosity)
+    return bert, tokenizer
