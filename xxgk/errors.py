@@ -22,6 +22,8 @@ __all__ = [
     "BaseModelMissingError",
     "ModelError",
     "GoldFileError",
+    "MissingExtraError",
+    "SchemaError",
 ]
 
 
@@ -112,3 +114,29 @@ class ModelError(XxgkError):
 
 class GoldFileError(XxgkError):
     """A gold annotation file that does not follow the spec's format."""
+
+
+class MissingExtraError(XxgkError, ImportError):
+    """An optional feature whose packages are not installed (``pip install xxgk[extra]`` adds them).
+
+    Parameters
+    ----------
+    feature : str
+        What needs the package, e.g. ``"xxgk.load_dataset"``.
+    package : str
+        The package that is missing.
+    extra : str
+        The extra that installs it (``spacy``, ``hf``).
+    """
+
+    def __init__(self, feature: str, package: str, extra: str) -> None:
+        self.feature, self.package, self.extra = feature, package, extra
+        super().__init__(f"{feature} needs {package}, which is not installed. Install it with: "
+                         f"pip install 'xxgk[{extra}]'", name=package)
+
+    def __reduce__(self):
+        return (type(self), (self.feature, self.package, self.extra))
+
+
+class SchemaError(XxgkError, ValueError):
+    """Serialised data (a Document's or a Report's JSON) that does not fit the schema of its type."""
