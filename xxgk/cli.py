@@ -102,7 +102,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
         cells = table.cells() if hasattr(table, "cells") else []
         filled = sum(1 for _, _, v in cells if v.value is not None)
         _emit(f"== table {name} (template {getattr(table, 'template', '?')}): {filled}/{len(cells)} cells with a number")
-    checks = [c.to_dict() if hasattr(c, "to_dict") else dict(c) for c in report.checks]
+    checks = [c.to_dict() for c in report.checks]
     if checks:
         counts = {st: sum(1 for d in checks if d.get("status") == st) for st in dict.fromkeys(d.get("status") for d in checks)}
         _emit("== checks: " + ", ".join(f"{n} {st}" for st, n in counts.items()))
@@ -218,7 +218,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     try:
         result = evaluate(args.gold_dir, root=args.root, system=args.system, perturb=args.perturb, cv=args.cv,
                           tables=not args.no_tables,
-                          progress=lambda msg: sys.stderr.write(f"evaluate: {msg}\n"))
+                          progress=lambda msg: print(f"evaluate: {msg}", file=sys.stderr))
     except (XxgkError, ValueError) as err:
         sys.stderr.write(f"error: {err}\n")
         return 2

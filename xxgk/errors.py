@@ -7,6 +7,8 @@ to handle any of them; the batch command records ``type(err).__name__`` and
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "XxgkError",
     "InputError",
@@ -53,7 +55,7 @@ class InputError(XxgkError):
             msg += f" {hint}"
         super().__init__(msg)
 
-    def __reduce__(self):  # keep errors picklable across worker processes
+    def __reduce__(self) -> tuple[Any, ...]:  # keep errors picklable across worker processes
         return (type(self), (self.path, self.problem, self.hint))
 
 
@@ -104,7 +106,7 @@ class BaseModelMissingError(XxgkError):
             "(or `make fetch-base`), or run with --system rules."
         )
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.path,))
 
 
@@ -134,7 +136,7 @@ class MissingExtraError(XxgkError, ImportError):
         super().__init__(f"{feature} needs {package}, which is not installed. Install it with: "
                          f"pip install 'xxgk[{extra}]'", name=package)
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.feature, self.package, self.extra))
 
 

@@ -44,8 +44,7 @@ import dataclasses
 import json
 import types
 from collections.abc import Mapping
-from functools import cache
-from typing import Any, ClassVar, Literal, Self, Union, get_args, get_origin, get_type_hints
+from typing import Any, ClassVar, Literal, Self, Union, cast, get_args, get_origin, get_type_hints
 
 from .errors import SchemaError
 
@@ -92,7 +91,7 @@ class Serial:
             On an unknown or missing field, a value of the wrong type, or
             another major schema version.
         """
-        return _load_object(cls, data, cls.__name__)
+        return cast(Self, _load_object(cls, data, cls.__name__))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Self:
@@ -110,9 +109,13 @@ def _dump(value: Any) -> Any:
     return value
 
 
-@cache
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
 def _hints(cls: type) -> dict[str, Any]:
-    return get_type_hints(cls)
+    if cls not in _HINTS:
+        _HINTS[cls] = get_type_hints(cls)
+    return _HINTS[cls]
 
 
 def _type_name(tp: Any) -> str:
