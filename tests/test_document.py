@@ -120,7 +120,7 @@ def test_invalid_provenance_in_json_raises():
     [
         (lambda d: d["blocks"][0].update(colour="red"), r"Unknown field\(s\) for Paragraph"),
         (lambda d: d["meta"].update(author="x"), r"Unknown field\(s\) for DocumentMeta"),
-        (lambda d: d["blocks"][0].update(kind="figure"), "Unknown block kind 'figure'"),
+        (lambda d: d["blocks"][0].update(kind="figure"), "Unknown kind 'figure'"),
         (lambda d: d.update(schema_version="99.0"), "not readable by this xxgk"),
     ],
 )

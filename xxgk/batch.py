@@ -311,9 +311,10 @@ def _process_batch(paths: Sequence[str], system: Any, strict: bool, parts: str, 
                 rows = report_rows(result.report, doc_id=doc_id, path=path)
             except Exception as err:  # noqa: BLE001
                 failures[i] = err
-        if failures[i] is not None:
+        failure = failures[i]
+        if failure is not None:
             rows = empty_rows()
-            rows["errors"].append(error_row(path, failures[i], sha256=shas[i], doc_id=doc_id))
+            rows["errors"].append(error_row(path, failure, sha256=shas[i], doc_id=doc_id))
         _write_part(Path(parts), doc_id, {"path": os.path.abspath(path), "sha256": shas[i], "pipeline": pipeline_id}, rows)
         broken = sum(1 for c in rows["checks"] if _is_broken(c))
         out.append({"path": path, "doc_id": doc_id, "failed": failures[i] is not None, "broken": broken})

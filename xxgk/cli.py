@@ -220,7 +220,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     try:
         result = evaluate(args.gold_dir, root=args.root, system=args.system, perturb=args.perturb, cv=args.cv,
                           tables=not args.no_tables,
-                          progress=lambda msg: sys.stderr.write(f"evaluate: {msg}\n"))
+                          progress=lambda msg: print(f"evaluate: {msg}", file=sys.stderr))
     except (XxgkError, ValueError) as err:
         sys.stderr.write(f"error: {err}\n")
         return 2

@@ -22,9 +22,10 @@ loss::
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+from .serial import Serial
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -43,15 +44,8 @@ SCHEMA_VERSION = "1.1"
 BBox = tuple[float, float, float, float]
 
 
-def _check_fields(cls: type, data: dict[str, Any]) -> None:
-    allowed = {f.name for f in fields(cls)}
-    unknown = set(data) - allowed
-    if unknown:
-        raise ValueError(f"Unknown field(s) for {cls.__name__}: {sorted(unknown)}")
-
-
 @dataclass(frozen=True)
-class Provenance:
+class Provenance(Serial):
     """Where a block or a cell came from in the input.
 
     Parameters
@@ -87,6 +81,8 @@ class Provenance:
     char_end: int | None = None
     page_end: int | None = None
 
+    __omit_none__: ClassVar[bool] = True  # only the fields that are set
+
     def __post_init__(self) -> None:
         if self.bbox is not None:
             if self.page is None:
@@ -102,18 +98,6 @@ class Provenance:
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ValueError(f"Provenance.{name} is 1-based. Got {value} instead.")
-
-    def to_dict(self) -> dict[str, Any]:
-        """Only the fields that are set."""
-        return {k: (list(v) if k == "bbox" else v) for k, v in asdict(self).items() if v is not None}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Provenance:
-        _check_fields(cls, data)
-        data = dict(data)
-        if data.get("bbox") is not None:
-            data["bbox"] = tuple(data["bbox"])
-        return cls(**data)
 
     def describe(self) -> str:
         """A short human-readable location, e.g. ``p.3 line 12`` or ``table 1 r4 c2``."""
@@ -132,7 +116,7 @@ class Provenance:
 
 
 @dataclass
-class Cell:
+class Cell(Serial):
     """One cell of a table grid, with the raw string as read."""
 
     text: str
@@ -142,25 +126,11 @@ class Cell:
     colspan: int = 1
     provenance: Provenance = field(default_factory=Provenance)
 
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"text": self.text, "row": self.row, "col": self.col}
-        if self.rowspan != 1:
-            d["rowspan"] = self.rowspan
-        if self.colspan != 1:
-            d["colspan"] = self.colspan
-        d["provenance"] = self.provenance.to_dict()
-        return d
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Cell:
-        _check_fields(cls, data)
-        data = dict(data)
-        data["provenance"] = Provenance.from_dict(data.get("provenance", {}))
-        return cls(**data)
+    __omit_default__: ClassVar[tuple[str, ...]] = ("rowspan", "colspan")
 
 
 @dataclass
-class Paragraph:
+class Paragraph(Serial):
     """A paragraph of running text (or a heading).
 
     ``heading`` marks a heading candidate found by its form (numbering such
@@ -174,25 +144,9 @@ class Paragraph:
     start: int = 0
     kind: Literal["paragraph"] = "paragraph"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": "paragraph",
-            "text": self.text,
-            "heading": self.heading,
-            "start": self.start,
-            "provenance": self.provenance.to_dict(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Paragraph:
-        _check_fields(cls, data)
-        data = dict(data)
-        data["provenance"] = Provenance.from_dict(data.get("provenance", {}))
-        return cls(**data)
-
 
 @dataclass
-class Table:
+class Table(Serial):
     """A table as a grid of cells with raw strings.
 
     ``cells`` lists the cells row by row; a merged cell appears once, at its
@@ -238,31 +192,13 @@ class Table:
                 return c
         return None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": "table",
-            "index": self.index,
-            "source_form": self.source_form,
-            "text": self.text,
-            "start": self.start,
-            "provenance": self.provenance.to_dict(),
-            "cells": [c.to_dict() for c in self.cells],
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Table:
-        _check_fields(cls, data)
-        data = dict(data)
-        data["provenance"] = Provenance.from_dict(data.get("provenance", {}))
-        data["cells"] = [Cell.from_dict(c) for c in data.get("cells", [])]
-        return cls(**data)
 
 
 Block = Paragraph | Table
 
 
 @dataclass
-class DocumentMeta:
+class DocumentMeta(Serial):
     """What is known of a document before any analysis.
 
     ``format`` is one of ``text``, ``html``, ``pdf``, ``docx``; ``script`` is
@@ -281,17 +217,9 @@ class DocumentMeta:
     pages: int | None = None
     layout: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DocumentMeta:
-        _check_fields(cls, data)
-        return cls(**data)
-
 
 @dataclass
-class Document:
+class Document(Serial):
     """A report as read: metadata, ordered blocks and reader warnings.
 
     :attr:`text` is the paragraphs joined by newlines (tables stand as a
@@ -302,6 +230,8 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     schema_version: str = SCHEMA_VERSION
+
+    __schema__: ClassVar[str | None] = SCHEMA_VERSION
 
     def __post_init__(self) -> None:
         self.reindex()
@@ -338,41 +268,3 @@ class Document:
             if b.start <= offset <= end:
                 return b
         return None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema_version": self.schema_version,
-            "meta": self.meta.to_dict(),
-            "blocks": [b.to_dict() for b in self.blocks],
-            "warnings": list(self.warnings),
-        }
-
-    def to_json(self, **kwargs: Any) -> str:
-        kwargs.setdefault("ensure_ascii", False)
-        return json.dumps(self.to_dict(), **kwargs)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Document:
-        _check_fields(cls, data)
-        version = data.get("schema_version", SCHEMA_VERSION)
-        if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
-            raise ValueError(f"Document schema {version} is not readable by this xxgk (schema {SCHEMA_VERSION}).")
-        blocks: list[Block] = []
-        for b in data.get("blocks", []):
-            kind = b.get("kind")
-            if kind == "paragraph":
-                blocks.append(Paragraph.from_dict(b))
-            elif kind == "table":
-                blocks.append(Table.from_dict(b))
-            else:
-                raise ValueError(f"Unknown block kind {kind!r}.")
-        return cls(
-            meta=DocumentMeta.from_dict(data.get("meta", {})),
-            blocks=blocks,
-            warnings=list(data.get("warnings", [])),
-            schema_version=version,
-        )
-
-    @classmethod
-    def from_json(cls, text: str) -> Document:
-        return cls.from_dict(json.loads(text))

@@ -7,6 +7,8 @@ to handle any of them; the batch command records ``type(err).__name__`` and
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "XxgkError",
     "InputError",
@@ -23,6 +25,8 @@ __all__ = [
     "ModelError",
     "NotFittedError",
     "GoldFileError",
+    "MissingExtraError",
+    "SchemaError",
 ]
 
 
@@ -52,7 +56,7 @@ class InputError(XxgkError):
             msg += f" {hint}"
         super().__init__(msg)
 
-    def __reduce__(self):  # keep errors picklable across worker processes
+    def __reduce__(self) -> tuple[Any, ...]:  # keep errors picklable across worker processes
         return (type(self), (self.path, self.problem, self.hint))
 
 
@@ -103,7 +107,7 @@ class BaseModelMissingError(XxgkError):
             "(or `make fetch-base`), or run with --system rules."
         )
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.path,))
 
 
@@ -117,3 +121,29 @@ class NotFittedError(XxgkError):
 
 class GoldFileError(XxgkError):
     """A gold annotation file that does not follow the spec's format."""
+
+
+class MissingExtraError(XxgkError, ImportError):
+    """An optional feature whose packages are not installed (``pip install xxgk[extra]`` adds them).
+
+    Parameters
+    ----------
+    feature : str
+        What needs the package, e.g. ``"xxgk.load_dataset"``.
+    package : str
+        The package that is missing.
+    extra : str
+        The extra that installs it (``spacy``, ``hf``).
+    """
+
+    def __init__(self, feature: str, package: str, extra: str) -> None:
+        self.feature, self.package, self.extra = feature, package, extra
+        super().__init__(f"{feature} needs {package}, which is not installed. Install it with: "
+                         f"pip install 'xxgk[{extra}]'", name=package)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.feature, self.package, self.extra))
+
+
+class SchemaError(XxgkError, ValueError):
+    """Serialised data (a Document's or a Report's JSON) that does not fit the schema of its type."""

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import MissingExtraError
 from .tidy import COLUMNS, TABLES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -325,8 +326,11 @@ def load_dataset(out: str | os.PathLike) -> Any:
     >>> list(ds["sentences"].filter(lambda s: s["tag"] == "problem")["index"]), ds["documents"].num_rows
     ([1], 0)
     """
-    import datasets
-    from datasets.table import InMemoryTable
+    try:
+        import datasets
+        from datasets.table import InMemoryTable
+    except ModuleNotFoundError as err:  # datasets is an extra: pip install 'xxgk[hf]'
+        raise MissingExtraError("xxgk.load_dataset", "datasets", "hf") from err
 
     out = Path(out)
     fmt = _find_format(out, read_manifest(out))

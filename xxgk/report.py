@@ -10,10 +10,13 @@ user's own characters.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from .document import Document, DocumentMeta, Provenance
+from .extract import ExtractedTable, Finding
+from .serial import Serial
+from .validate import Check
 
 __all__ = ["REPORT_SCHEMA_VERSION", "Sentence", "Section", "Report", "build_report"]
 
@@ -21,7 +24,7 @@ REPORT_SCHEMA_VERSION = "1.0"
 
 
 @dataclass
-class Sentence:
+class Sentence(Serial):
     """A sentence with its section, tag and where it is."""
 
     index: int
@@ -35,20 +38,9 @@ class Sentence:
     orig_end: int
     provenance: Provenance = field(default_factory=Provenance)
 
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["provenance"] = self.provenance.to_dict()
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Sentence:
-        d = dict(d)
-        d["provenance"] = Provenance.from_dict(d.get("provenance", {}))
-        return cls(**d)
-
 
 @dataclass
-class Section:
+class Section(Serial):
     """A run of consecutive sentences with one section label.
 
     A label can occur more than once when a report comes back to a section
@@ -70,20 +62,10 @@ class Section:
     def first_line(self) -> str:
         return self.text.split("\n", 1)[0]
 
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["provenance"] = self.provenance.to_dict()
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Section:
-        d = dict(d)
-        d["provenance"] = Provenance.from_dict(d.get("provenance", {}))
-        return cls(**d)
 
 
 @dataclass
-class Report:
+class Report(Serial):
     """Everything xxgk found in one report.
 
     Attributes
@@ -109,33 +91,24 @@ class Report:
     original_text: str = ""
     sections: list[Section] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
-    tables: dict[str, Any] = field(default_factory=dict)
-    checks: list[Any] = field(default_factory=list)
-    findings: list[Any] = field(default_factory=list)
+    tables: dict[str, ExtractedTable] = field(default_factory=dict)
+    checks: list[Check] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     xxgk_version: str = ""
     schema_version: str = REPORT_SCHEMA_VERSION
+
+    __schema__: ClassVar[str | None] = REPORT_SCHEMA_VERSION
 
     def section(self, label: str) -> list[Section]:
         """Every run of sections labelled ``label`` (usually one)."""
         return [s for s in self.sections if s.label == label]
 
     def to_dict(self, include_text: bool = False) -> dict[str, Any]:
-        d: dict[str, Any] = {
-            "schema_version": self.schema_version,
-            "xxgk_version": self.xxgk_version,
-            "system": self.system,
-            "meta": self.meta.to_dict(),
-            "sections": [s.to_dict() for s in self.sections],
-            "sentences": [s.to_dict() for s in self.sentences],
-            "tables": {k: _to_dict(v) for k, v in self.tables.items()},
-            "checks": [_to_dict(c) for c in self.checks],
-            "findings": [_to_dict(f) for f in self.findings],
-            "warnings": list(self.warnings),
-        }
-        if include_text:
-            d["text"] = self.text
-            d["original_text"] = self.original_text
+        """The report as plain data; ``include_text`` adds the full normalised and original text."""
+        d = super().to_dict()
+        if not include_text:
+            del d["text"], d["original_text"]
         return d
 
     def to_json(self, include_text: bool = False, **kwargs: Any) -> str:
@@ -143,43 +116,15 @@ class Report:
         kwargs.setdefault("ensure_ascii", False)
         return json.dumps(self.to_dict(include_text=include_text), **kwargs)
 
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Report:
-        from .extract import Finding, table_from_dict
-        from .validate import Check
-
-        return cls(
-            meta=DocumentMeta.from_dict(d["meta"]),
-            system=d["system"],
-            text=d.get("text", ""),
-            original_text=d.get("original_text", ""),
-            sections=[Section.from_dict(s) for s in d.get("sections", [])],
-            sentences=[Sentence.from_dict(s) for s in d.get("sentences", [])],
-            tables={k: table_from_dict(v) for k, v in d.get("tables", {}).items()},
-            checks=[Check.from_dict(c) for c in d.get("checks", [])],
-            findings=[Finding.from_dict(f) for f in d.get("findings", [])],
-            warnings=list(d.get("warnings", [])),
-            xxgk_version=d.get("xxgk_version", ""),
-            schema_version=d.get("schema_version", REPORT_SCHEMA_VERSION),
-        )
-
-    @classmethod
-    def from_json(cls, text: str) -> Report:
-        return cls.from_dict(json.loads(text))
-
-
-def _to_dict(obj: Any) -> Any:
-    return obj.to_dict() if hasattr(obj, "to_dict") else obj
-
 
 def build_report(
     doc: Document,
     prepared: Any,
     prediction: Any,
     system: str,
-    tables: dict[str, Any] | None = None,
-    checks: list[Any] | None = None,
-    findings: list[Any] | None = None,
+    tables: dict[str, ExtractedTable] | None = None,
+    checks: list[Check] | None = None,
+    findings: list[Finding] | None = None,
 ) -> Report:
     """Assemble a :class:`Report` from a prepared document and a system's prediction."""
     from . import __version__

@@ -43,8 +43,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from spacy.language import Language
-from spacy.tokens import Doc, Span
+from .errors import MissingExtraError
+
+try:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
+except ModuleNotFoundError as err:  # spaCy is an extra: pip install 'xxgk[spacy]'
+    raise MissingExtraError("xxgk.spacy (the xxgk spaCy component)", "spacy", "spacy") from err
 
 from .pipeline import DEFAULT_SYSTEM
 

@@ -29,11 +29,12 @@ unreadable), is ``not_assessable``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from .extract.cells import EMPTY_STATUSES
 from .extract.templates import TEMPLATES
 from .extract.types import ExtractedTable, TableValue
+from .serial import Serial
 
 __all__ = ["Check", "CheckStatus", "RULES", "check_tables", "check_table"]
 
@@ -54,7 +55,7 @@ _R1_PARTS = ("upheld", "corrected", "other", "pending")
 
 
 @dataclass
-class Check:
+class Check(Serial):
     """The verdict of one consistency rule on one part of a table.
 
     Attributes
@@ -85,28 +86,6 @@ class Check:
     cells: list[str] = field(default_factory=list)
     message: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "table": self.table,
-            "part": self.part,
-            "status": self.status,
-            "expected": self.expected,
-            "found": self.found,
-            "cells": list(self.cells),
-            "message": self.message,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Check:
-        unknown = set(d) - {"rule", "table", "part", "status", "expected", "found", "cells", "message"}
-        if unknown:
-            raise ValueError(f"Unknown field(s) for Check: {sorted(unknown)}")
-        return cls(
-            rule=d["rule"], table=d["table"], part=d["part"], status=d["status"],
-            expected=d.get("expected"), found=d.get("found"), cells=list(d.get("cells", [])),
-            message=d.get("message", ""),
-        )
 
 
 def _num(v: int | float) -> int | float:

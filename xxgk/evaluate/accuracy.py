@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None, progress: Callable[[str], None] | No
     p.add_argument("--metrics", default=str(DEFAULT_MODEL_DIR / "metrics.json"),
                    help="The shipped model's harness figures, shown side by side with the systems run here.")
     args = p.parse_args(argv)
-    say = progress or (lambda msg: sys.stderr.write(f"accuracy: {msg}\n"))
+    say = progress or (lambda msg: print(f"accuracy: {msg}", file=sys.stderr))
     results = []
     for i, name in enumerate(args.systems):
         trainable = callable(getattr(get_system(name), "fit", None))

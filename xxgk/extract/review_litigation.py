@@ -51,7 +51,7 @@ def _place(texts: list[str], template: TableTemplate) -> tuple[str | None, str |
     return block, col
 
 
-def _data_rows(view: GridView) -> list[list[tuple[int, Cell]]]:
+def _data_rows(view: GridView) -> list[list[tuple[int, int, Cell]]]:
     rows = []
     for r in range(view.n_rows):
         cells = view.row(r)

@@ -144,9 +144,9 @@ def _split_grid(table: Table) -> list[tuple[str | None, Table]]:
     bounds = [(0, None)] + [(r + 1, n) for r, n in cuts]
     for j, (start, name) in enumerate(bounds):
         end = cuts[j][0] if j < len(cuts) else view.n_rows
-        cells = [c for c in table.cells if start <= c.row < end]
-        if cells:
-            out.append((name, Table(cells=cells, provenance=table.provenance, index=table.index,
+        part = [c for c in table.cells if start <= c.row < end]
+        if part:
+            out.append((name, Table(cells=part, provenance=table.provenance, index=table.index,
                                     source_form=table.source_form, text=table.text, start=table.start)))
     return out
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..document import Provenance
+from ..serial import Serial
 
 __all__ = ["TableValue", "ExtractedTable", "Finding", "ValueStatus", "table_from_dict"]
 
@@ -27,7 +28,7 @@ ValueStatus = Literal["ok", "recovered", "blank", "dash", "none", "ambiguous", "
 
 
 @dataclass
-class TableValue:
+class TableValue(Serial):
     """One cell of a canonical table."""
 
     value: int | float | None
@@ -35,24 +36,10 @@ class TableValue:
     status: ValueStatus = "ok"
     provenance: Provenance | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"value": self.value, "raw": self.raw, "status": self.status}
-        d["provenance"] = self.provenance.to_dict() if self.provenance else None
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> TableValue:
-        prov = d.get("provenance")
-        return cls(
-            value=d.get("value"),
-            raw=d.get("raw"),
-            status=d.get("status", "ok"),
-            provenance=Provenance.from_dict(prov) if prov else None,
-        )
 
 
 @dataclass
-class ExtractedTable:
+class ExtractedTable(Serial):
     """A statistical table under canonical keys.
 
     Attributes
@@ -91,33 +78,15 @@ class ExtractedTable:
         """Every ``(row, col, value)`` in template order."""
         return [(r, c, v) for r, cols in self.rows.items() for c, v in cols.items()]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "template": self.template,
-            "source_form": self.source_form,
-            "provenance": self.provenance.to_dict() if self.provenance else None,
-            "rows": {r: {c: v.to_dict() for c, v in cols.items()} for r, cols in self.rows.items()},
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> ExtractedTable:
-        prov = d.get("provenance")
-        return cls(
-            name=d["name"],
-            template=d["template"],
-            source_form=d.get("source_form", "grid"),
-            provenance=Provenance.from_dict(prov) if prov else None,
-            rows={r: {c: TableValue.from_dict(v) for c, v in cols.items()} for r, cols in d.get("rows", {}).items()},
-        )
 
 
 def table_from_dict(d: dict[str, Any]) -> ExtractedTable:
+    """:meth:`ExtractedTable.from_dict` (kept for callers of the function)."""
     return ExtractedTable.from_dict(d)
 
 
 @dataclass
-class Finding:
+class Finding(Serial):
     """Something an extractor noticed about a table.
 
     ``kind`` is e.g. ``ambiguous`` (several digit splits fit), ``missing_row``,
@@ -132,25 +101,3 @@ class Finding:
     cells: list[str] = field(default_factory=list)
     candidates: list[Any] = field(default_factory=list)
     provenance: Provenance | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "table": self.table,
-            "message": self.message,
-            "cells": list(self.cells),
-            "candidates": list(self.candidates),
-            "provenance": self.provenance.to_dict() if self.provenance else None,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Finding:
-        prov = d.get("provenance")
-        return cls(
-            kind=d["kind"],
-            table=d["table"],
-            message=d["message"],
-            cells=list(d.get("cells", [])),
-            candidates=list(d.get("candidates", [])),
-            provenance=Provenance.from_dict(prov) if prov else None,
-        )

@@ -30,15 +30,37 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .model import SectionTagModel
 
-__all__ = ["FORMAT", "save_model", "load_model", "read_model_info", "DEFAULT_MODEL_DIR"]
+__all__ = ["FORMAT", "save_model", "load_model", "read_model_info", "DEFAULT_MODEL_DIR", "default_model_dir"]
 
 #: Version of the folder's layout; bumped when it changes.
 FORMAT = "xxgk-sections-tags/1"
 
-#: The shipped model: ``$XXGK_MODEL_DIR`` when set (an install outside a checkout of the repository),
-#: else the repository's top-level ``models/xxgk-sections-tags``.
-DEFAULT_MODEL_DIR = (Path(os.environ["XXGK_MODEL_DIR"]) if os.environ.get("XXGK_MODEL_DIR")
-                     else Path(__file__).resolve().parents[2] / "models" / "xxgk-sections-tags")
+
+def default_model_dir() -> Path:
+    """The shipped model's folder.
+
+    In order: ``$XXGK_MODEL_DIR`` when set; the repository's top-level
+    ``models/xxgk-sections-tags`` in a checkout (an editable install
+    included); the copy a built wheel carries as package data
+    (``xxgk/_model``, found with :mod:`importlib.resources`). When none
+    holds a model, the checkout's path (so an error names where it should be).
+    """
+    if os.environ.get("XXGK_MODEL_DIR"):
+        return Path(os.environ["XXGK_MODEL_DIR"])
+    from importlib.resources import files
+
+    package = Path(str(files("xxgk"))).resolve()
+    checkout = package.parent / "models" / "xxgk-sections-tags"
+    if (checkout / "config.json").is_file():
+        return checkout
+    shipped = package / "_model"
+    if (shipped / "config.json").is_file():
+        return shipped
+    return checkout
+
+
+#: The shipped model (:func:`default_model_dir`, read when xxgk is imported).
+DEFAULT_MODEL_DIR = default_model_dir()
 
 _WEIGHTS = "weights.safetensors"
 

@@ -415,6 +415,7 @@ def _model_encoder() -> Any:
 
     from ..neural.encoder import load_base
 
+    bert: Any  # a transformers model: its config is untyped
     bert, tokenizer = load_base(base.base_path())
     bert.eval()
 

@@ -351,7 +351,7 @@ def narrative_request_counts(text: str) -> list[NarrativeCount]:
     >>> narrative_request_counts("开设窗口26个,共受理申请121510件。")
     []
     """
-    out: list[NarrativeCount] = []
+    out: list[tuple[int, NarrativeCount]] = []
     seen: set[tuple[int, int]] = set()
     for pattern in _NARRATIVE:
         for m in pattern.finditer(text):
@@ -362,8 +362,8 @@ def narrative_request_counts(text: str) -> list[NarrativeCount]:
             if span in seen:
                 continue
             seen.add(span)
-            out.append((span[0], NarrativeCount(int(m.group(1)), phrase)))  # type: ignore[arg-type]
-    return [c for _, c in sorted(out, key=lambda x: x[0])]  # type: ignore[index, return-value]
+            out.append((span[0], NarrativeCount(int(m.group(1)), phrase)))
+    return [c for _, c in sorted(out, key=lambda x: x[0])]
 
 
 def narrative_vs_table(sentences: pd.DataFrame, metrics: pd.DataFrame,
