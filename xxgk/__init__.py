@@ -6,6 +6,7 @@ The whole public API is here::
     doc = xxgk.read("report.pdf")                 # Document: blocks with provenance
     report = xxgk.analyze("report.pdf")           # Report: sections, tags, tables, checks
     sections = xxgk.extract_sections("report.pdf")
+    html = xxgk.render_html(report)               # one self-contained page to read and review it
 
 Heavy dependencies (torch, transformers, spaCy) load only when a function
 that needs them is called.
@@ -30,6 +31,8 @@ __all__ = [
     "extract_tables",
     "load",
     "load_dataset",
+    "render_html",
+    "render_index",
     "Document",
     "DocumentMeta",
     "Paragraph",
@@ -54,6 +57,8 @@ _LAZY = {
     "extract_tables": ("api", "extract_tables"),
     "load": ("io", "load"),
     "load_dataset": ("io", "load_dataset"),
+    "render_html": ("view", "render_html"),
+    "render_index": ("view", "render_index"),
     "Report": ("report", "Report"),
     "Section": ("report", "Section"),
     "Sentence": ("report", "Sentence"),
