@@ -189,3 +189,13 @@ def test_page_weight_is_about_the_text(corpus_dir):
 def test_public_api_exports_the_renderer():
     assert xxgk.render_html is render_html and xxgk.render_index is render_index
     assert Path(xxgk.view.__file__).parent.joinpath("assets", "report.js").is_file()
+
+
+def test_cli_tag_html(tmp_path, corpus_dir):
+    out = tmp_path / "out"
+    src = corpus_dir / "019_daoxian_culture_2013.txt"
+    assert main(["tag", str(src), "--out", str(out), "--system", "rules", "--html", "--no-progress",
+                 "--format", "jsonl"]) == 0
+    index = _json_block((out / "html" / "index.html").read_text(encoding="utf-8"), "xxgk-data")
+    assert [r["file"] for r in index["rows"]] == [str(src)]
+    assert (out / "html" / index["rows"][0]["href"]).is_file()

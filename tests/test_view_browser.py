@@ -140,6 +140,17 @@ def test_every_corpus_file_renders_without_console_errors(browser, corpus_dir, t
     assert browser.execute_script("return document.querySelectorAll('#reports tbody tr').length") == rendered
 
 
+def test_hostile_report_text_is_shown_not_run(browser, tmp_path):
+    hostile = ("2021年政府信息公开工作年度报告\n一、总体情况\n2021年，共受理申请6件</script><script>alert(1)</script>。\n"
+               "五、存在的主要问题及改进情况\n本年发布<img src=x onerror=alert(2)>信息。\n")
+    report = xxgk.analyze(hostile, system="rules")
+    _open(browser, write_html(report, tmp_path / "hostile.html"))  # an alert() would stop selenium here
+    assert _console_errors(browser) == []
+    assert browser.execute_script("return document.querySelectorAll('#content img, #content script').length") == 0
+    text = browser.execute_script("return document.getElementById('text').textContent")
+    assert "</script><script>alert(1)</script>" in text and "<img src=x onerror=alert(2)>" in text
+
+
 def test_index_sorts_and_filters(browser, corpus_dir, tmp_path):
     from selenium.webdriver.common.by import By
 

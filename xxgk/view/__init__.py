@@ -11,8 +11,8 @@ section or tag and a cell's value, and export the result as a gold file
 ``xxgk evaluate`` accept as it is.
 
     >>> import xxgk
-    >>> report = xxgk.analyze("一、总体情况\\n2021年，共受理申请6件。\\n五、存在的主要问题及改进情况\\n主动公开意识有待增强。",
-    ...                       system="rules")
+    >>> text = "2021年政府信息公开工作年度报告\\n一、总体情况\\n2021年，共受理申请6件。\\n五、存在的主要问题及改进情况\\n主动公开意识有待增强。"
+    >>> report = xxgk.analyze(text, system="rules")
     >>> page = xxgk.render_html(report)
     >>> page.startswith("<!DOCTYPE html>"), "主动公开意识有待增强" in page
     (True, True)
