@@ -290,3 +290,20 @@ def test_corrections_back_to_the_gold_score_one(browser, downloads, shared_dir, 
     assert clean["sections"]["boundary"]["f1"] == 1.0
     assert table_scores(gold.tables, corrected.tables)["accuracy"] == 1.0
     json.loads(exported.read_text(encoding="utf-8"))  # plain JSON, UTF-8
+
+
+def test_a_sentence_left_out_is_not_in_the_gold(browser, downloads, shared_dir, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    gold = load_gold(shared_dir / "gold" / f"{GOLD_ID}.json")
+    report = xxgk.analyze(gold.source_path, system="rules")
+    _open(browser, write_html(report, tmp_path / "drop.html"))
+    k = len(report.sentences) // 2
+    _click(browser, f"#text span[data-i='{k}']")
+    browser.find_element(By.ID, "se-drop").click()
+    assert "dropped" in browser.find_element(By.CSS_SELECTOR, f"#text span[data-i='{k}']").get_attribute("class")
+    assert browser.find_element(By.ID, "changes").text == "1 change"
+    exported = load_gold(_export(browser, downloads, "hz-dropped", gold.source), root=shared_dir)
+    texts = ["".join(report.original_text[s.orig_start:s.orig_end].split()) for s in report.sentences]
+    assert exported.texts == texts[:k] + texts[k + 1:]
+    assert _console_errors(browser) == []

@@ -20,7 +20,7 @@
 
   // --- state ------------------------------------------------------------------
   var S = D.sentences.map(function (s) {
-    return { text: s[0], sec: s[1], tag: s[2], tc: s[3], sc: s[4], prov: s[5], para: s[6], sec0: s[1], tag0: s[2] };
+    return { text: s[0], sec: s[1], tag: s[2], tc: s[3], sc: s[4], prov: s[5], para: s[6], sec0: s[1], tag0: s[2], drop: false };
   });
   var T = {};
   Object.keys(D.tables).forEach(function (name) {
@@ -46,7 +46,7 @@
 
   function changes() {
     var n = 0;
-    S.forEach(function (s) { if (s.sec !== s.sec0 || s.tag !== s.tag0) n++; });
+    S.forEach(function (s) { if (s.sec !== s.sec0 || s.tag !== s.tag0 || s.drop) n++; });
     Object.keys(T).forEach(function (name) {
       var cells = T[name].cells;
       Object.keys(cells).forEach(function (k) { if (cells[k].v !== cells[k].v0) n++; });
@@ -86,7 +86,8 @@
 
   // --- text -----------------------------------------------------------------------
   function sentenceClass(s) {
-    return "s t-" + s.tag + (isLow(s) ? " low" : "") + (s.sec !== s.sec0 || s.tag !== s.tag0 ? " edited" : "");
+    return "s t-" + s.tag + (isLow(s) ? " low" : "") + (s.sec !== s.sec0 || s.tag !== s.tag0 ? " edited" : "") +
+      (s.drop ? " dropped" : "");
   }
   function renderText() {
     var h = [], i = 0, n = S.length;
@@ -235,6 +236,7 @@
         " · was " + SECTIONS[s.sec0] + " / " + TAGS[s.tag0] : "");
     $("se-section").value = String(s.sec);
     $("se-tag").value = String(s.tag);
+    $("se-drop").checked = s.drop;
     markSelected();
     if (scroll) { var el = spanOf(i); if (el) el.scrollIntoView({ block: "center" }); }
   }
@@ -246,6 +248,13 @@
     s.sec = sec; s.tag = tg;
     if (moved) renderText(); else refreshSentence(i);
     renderMeta(); showChanges();
+    if (selected && selected.kind === "s" && selected.i === i) selectSentence(i, false);
+  }
+  // a sentence that is no sentence (a table cell, a page header) is left out of the exported gold
+  function dropSentence(i, drop) {
+    S[i].drop = !!drop;
+    refreshSentence(i);
+    showChanges();
     if (selected && selected.kind === "s" && selected.i === i) selectSentence(i, false);
   }
   function selectCell(name, key) {
@@ -292,7 +301,7 @@
     var sentences = [], sections = [];
     S.forEach(function (s) {
       var text = s.text.replace(/\s+/g, "");
-      if (!text) return;
+      if (!text || s.drop) return;
       var sec = SECTIONS[s.sec];
       if (!sections.length || sections[sections.length - 1].label !== sec) sections.push({ label: sec, first_line: text });
       sentences.push({ text: text, tag: TAGS[s.tag], section: sec });
@@ -348,6 +357,9 @@
   $("se-tag").addEventListener("change", function () {
     if (selected && selected.kind === "s") setSentence(selected.i, S[selected.i].sec, Number(this.value));
   });
+  $("se-drop").addEventListener("change", function () {
+    if (selected && selected.kind === "s") dropSentence(selected.i, this.checked);
+  });
   $("ce-set").addEventListener("click", function () { applyCellInput(false); });
   $("ce-clear").addEventListener("click", function () { applyCellInput(true); });
   $("ce-value").addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); applyCellInput(false); } });
@@ -376,7 +388,7 @@
   $("export-form").addEventListener("submit", function (e) {
     e.preventDefault();
     var id = $("ex-id").value.trim(), source = $("ex-source").value.trim();
-    if (!S.length) { window.alert("This report has no sentence; a gold file needs at least one."); return; }
+    if (!buildGold(id, source).sentences.length) { window.alert("No sentence is left; a gold file needs at least one."); return; }
     download((id || "gold").replace(/[^0-9A-Za-z_.-]+/g, "-") + ".json", exportGold(id, source));
     $("export-dialog").hidden = true;
   });
@@ -384,7 +396,7 @@
   // a small API for scripts and tests: the same functions the controls call
   window.xxgkView = {
     data: D, sentences: S, tables: T, changes: changes, buildGold: buildGold, exportGold: exportGold,
-    setSentence: setSentence, setCell: setCell, selectSentence: selectSentence, selectCell: selectCell
+    setSentence: setSentence, dropSentence: dropSentence, setCell: setCell, selectSentence: selectSentence, selectCell: selectCell
   };
   document.body.setAttribute("data-ready", "1");
 })();
