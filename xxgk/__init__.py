@@ -8,6 +8,7 @@ The whole public API is here::
     for result in xxgk.analyze_many(paths):       # many reports, a batch at a time
         result.report or result.error
     sections = xxgk.extract_sections("report.pdf")
+    html = xxgk.render_html(report)               # one self-contained page to read and review it
 
 Heavy dependencies (torch, transformers, spaCy) load only when a function
 that needs them is called.
@@ -34,6 +35,8 @@ __all__ = [
     "extract_tables",
     "load",
     "load_dataset",
+    "render_html",
+    "render_index",
     "Document",
     "DocumentMeta",
     "Paragraph",
@@ -60,6 +63,8 @@ _LAZY = {
     "extract_tables": ("api", "extract_tables"),
     "load": ("io", "load"),
     "load_dataset": ("io", "load_dataset"),
+    "render_html": ("view", "render_html"),
+    "render_index": ("view", "render_index"),
     "Report": ("report", "Report"),
     "Section": ("report", "Section"),
     "Sentence": ("report", "Sentence"),

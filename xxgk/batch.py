@@ -87,6 +87,9 @@ class TagOptions:
         Record inputs with no sign of being an annual report as errors.
     progress : bool or None, default None
         Show a progress bar; None shows it when standard error is a terminal.
+    html : bool, default False
+        Also write one HTML page per report and an index page to
+        ``out/html/`` (:mod:`xxgk.view`).
     """
 
     format: str = "parquet"
@@ -96,6 +99,7 @@ class TagOptions:
     resume: bool = True
     strict: bool = False
     progress: bool | None = None
+    html: bool = False
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
@@ -273,7 +277,8 @@ def _pipeline_id(key: dict[str, Any]) -> str:
 # -- one batch of inputs -------------------------------------------------------
 
 
-def _process_batch(paths: Sequence[str], system: Any, strict: bool, parts: str, pipeline_id: str) -> list[dict[str, Any]]:
+def _process_batch(paths: Sequence[str], system: Any, strict: bool, parts: str, pipeline_id: str,
+                   html: str = "") -> list[dict[str, Any]]:
     """Analyse a batch of inputs together and write each one's part; every failure becomes an error row."""
     from .api import analyze_many
     from .reading import read_bytes
@@ -315,10 +320,26 @@ def _process_batch(paths: Sequence[str], system: Any, strict: bool, parts: str, 
         if failure is not None:
             rows = empty_rows()
             rows["errors"].append(error_row(path, failure, sha256=shas[i], doc_id=doc_id))
+        elif html and result is not None:
+            _write_page(result.report, Path(html), doc_id, path)
         _write_part(Path(parts), doc_id, {"path": os.path.abspath(path), "sha256": shas[i], "pipeline": pipeline_id}, rows)
         broken = sum(1 for c in rows["checks"] if _is_broken(c))
         out.append({"path": path, "doc_id": doc_id, "failed": failures[i] is not None, "broken": broken})
     return out
+
+
+def _page_path(html: Path, doc_id: str) -> Path:
+    return html / f"{doc_id}.html"
+
+
+def _write_page(report: Any, html: Path, doc_id: str, path: str) -> None:
+    """The report's HTML page (``tag(..., html=True)``); a page that cannot be written costs only the page."""
+    from .view import write_html
+
+    try:
+        write_html(report, _page_path(html, doc_id))
+    except Exception as err:  # noqa: BLE001
+        sys.stderr.write(f"warning: {path}: no HTML page ({type(err).__name__}: {err})\n")
 
 
 def _is_broken(check_row: dict[str, Any]) -> bool:
@@ -351,7 +372,7 @@ def _read_part(parts: Path, doc_id: str) -> dict[str, list[dict[str, Any]]] | No
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, threads: int = 0) -> None:
+def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, threads: int = 0, html: str = "") -> None:
     """Build the system once per worker process; a failure is kept and reported by :func:`_worker_info`.
 
     ``threads`` caps the math threads of the worker (torch reads
@@ -366,7 +387,7 @@ def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, thread
             os.environ[var] = str(threads)
         if "torch" in sys.modules:  # inherited from the parent (fork): too late for the variables
             sys.modules["torch"].set_num_threads(threads)
-    _WORKER.update(strict=strict, parts=parts, pipeline_id=pipeline_id, system=None, error=None)
+    _WORKER.update(strict=strict, parts=parts, pipeline_id=pipeline_id, system=None, error=None, html=html)
     try:
         from .pipeline import get_system
 
@@ -384,7 +405,8 @@ def _worker_info() -> str:
 def _worker_process(paths: list[str]) -> list[dict[str, Any]]:
     if _WORKER.get("error") is not None:
         raise _WORKER["error"]
-    return _process_batch(paths, _WORKER["system"], _WORKER["strict"], _WORKER["parts"], _WORKER["pipeline_id"])
+    return _process_batch(paths, _WORKER["system"], _WORKER["strict"], _WORKER["parts"], _WORKER["pipeline_id"],
+                          _WORKER.get("html", ""))
 
 
 def _batches(paths: Sequence[str], size: int) -> list[list[str]]:
@@ -398,13 +420,14 @@ class _Pool:
         self.opts = opts
         self.parts = ""
         self.pipeline_id = ""
+        self.html = ""
         self.executor: ProcessPoolExecutor | None = None
 
     def _start(self, workers: int, parts: str, pipeline_id: str) -> ProcessPoolExecutor:
         ctx = multiprocessing.get_context(_START_METHOD)
         threads = max(1, (os.cpu_count() or 1) // max(1, self.opts.jobs))
         return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(self.opts.system, self.opts.strict, parts, pipeline_id, threads))
+                                   initargs=(self.opts.system, self.opts.strict, parts, pipeline_id, threads, self.html))
 
     def model_version(self) -> str:
         """Start one worker to learn the system's version (and fail early when it cannot be built)."""
@@ -500,6 +523,7 @@ def tag(
     resume: bool = True,
     strict: bool = False,
     progress: bool | None = None,
+    html: bool = False,
 ) -> TagSummary:
     r"""Analyse every report the inputs name and write tidy tables to ``out``.
 
@@ -509,7 +533,7 @@ def tag(
         Files, folders (searched recursively) and globs; see :func:`expand_inputs`.
     out : path
         The output folder (made when missing).
-    format, jobs, batch_size, system, resume, strict, progress
+    format, jobs, batch_size, system, resume, strict, progress, html
         See :class:`TagOptions`.
 
     Returns
@@ -544,7 +568,7 @@ def tag(
     from .pipeline import get_system
 
     opts = TagOptions(format=format, jobs=jobs, batch_size=batch_size, system=system, resume=resume, strict=strict,
-                      progress=progress)
+                      progress=progress, html=html)
     files = expand_inputs(inputs)
     out = Path(out)
     if out.exists() and not out.is_dir():
@@ -567,6 +591,11 @@ def tag(
     pid = _pipeline_id(key)
     parts = out / _PARTS / pid
     parts.mkdir(parents=True, exist_ok=True)
+    html_dir = out / "html" if opts.html else None
+    if html_dir is not None:
+        html_dir.mkdir(exist_ok=True)
+        if pool is not None:
+            pool.html = str(html_dir)
 
     paths = [str(p) for p in files]
     doc_ids: dict[str, str] = {}
@@ -577,7 +606,10 @@ def tag(
         doc_ids[path] = doc_id_for(path, sha)
         if opts.resume and sha is not None:
             rows = _read_part(parts, doc_ids[path])
-            if rows is not None:
+            # with --html, a report done by a run without it is done again for its page
+            page_missing = (rows is not None and html_dir is not None and not rows.get("errors")
+                            and not _page_path(html_dir, doc_ids[path]).exists())
+            if rows is not None and not page_missing:
                 earlier[path] = rows
                 continue
         todo.append(path)
@@ -598,7 +630,7 @@ def tag(
     try:
         if pool is None:
             for batch in _batches(todo, opts.batch_size):
-                for result in _process_batch(batch, system_obj, opts.strict, str(parts), pid):
+                for result in _process_batch(batch, system_obj, opts.strict, str(parts), pid, str(html_dir or "")):
                     on_result(result)
         elif todo:
             pool.run(todo, parts, pid, on_result)
@@ -628,6 +660,12 @@ def _consolidate(paths: list[str], doc_ids: dict[str, str], parts: Path, out: Pa
         if path in earlier and rows.get("errors"):
             summary.skipped_failed += 1
     written = write_tables(tables, out, format=opts.format)
+    if opts.html:
+        from .view import write_index
+
+        pages = [_page_path(out / "html", doc_ids[p]) for p in paths]
+        write_index(out / "html", [p for p in pages if p.exists()], title=f"xxgk reports in {out}",
+                    errors=tables["errors"])
     summary.errors = len(tables["errors"])
     broken = [c for c in tables["checks"] if _is_broken(c)]
     summary.broken_rules = len(broken)

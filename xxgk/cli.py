@@ -129,6 +129,8 @@ def _add_tag(sub: argparse._SubParsersAction) -> None:
                    help="Skip inputs an earlier run already did with the same pipeline (default: --resume).")
     p.add_argument("--strict", action="store_true", help="Record files with no sign of being an annual report as errors.")
     p.add_argument("--no-progress", action="store_true", help="No progress bar.")
+    p.add_argument("--html", action="store_true",
+                   help="Also write one HTML page per report and an index page to DIR/html/ (see 'xxgk view').")
 
 
 def _run_tag(args: argparse.Namespace) -> int:
@@ -137,12 +139,63 @@ def _run_tag(args: argparse.Namespace) -> int:
 
     try:
         summary = tag(args.inputs, args.out, format=args.format, jobs=args.jobs, batch_size=args.batch_size, system=args.system,
-                      resume=args.resume, strict=args.strict, progress=False if args.no_progress else None)
+                      resume=args.resume, strict=args.strict, progress=False if args.no_progress else None,
+                      html=args.html)
     except (XxgkError, ValueError) as err:
         sys.stderr.write(f"error: {err}\n")
         return 2
     _emit(summary.describe())
     return 0 if summary.ok else 1
+
+
+# --- view -------------------------------------------------------------------
+
+
+def _add_view(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("view", help="Write one self-contained HTML page to read a report, review it and export gold.")
+    p.add_argument("file", metavar="FILE", help="A report, or a report saved with 'xxgk analyze --json'.")
+    p.add_argument("--out", metavar="PAGE.html", help="The page to write (default: FILE's name with .html, here).")
+    p.add_argument("--system", default=DEFAULT_SYSTEM,
+                   help=f"The system that places sections and tags: model, rules or baseline (default: {DEFAULT_SYSTEM}).")
+    p.add_argument("--source", metavar="PATH",
+                   help="The exported gold file's 'source' (default: FILE's folder and name, e.g. corpus/x.txt).")
+    p.add_argument("--id", dest="gold_id", metavar="ID", help="The exported gold file's 'id' (default: FILE's name).")
+    p.add_argument("--low-confidence", type=float, default=None, metavar="P",
+                   help="Sentences below this confidence stand out (default: 0.6).")
+    p.add_argument("--strict", action="store_true", help="Fail on a file with no sign of being an annual report.")
+
+
+def _run_view(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .errors import XxgkError
+    from .view import DEFAULT_LOW_CONFIDENCE, write_html
+
+    path = Path(args.file)
+    try:
+        report = None
+        if path.suffix.lower() == ".json":
+            from .report import Report
+
+            try:
+                report = Report.from_json(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError, KeyError, TypeError) as err:
+                raise ValueError(f"{path}: not a report saved by 'xxgk analyze --json' ({err}).") from err
+        else:
+            from .api import analyze
+
+            report = analyze(str(path), system=args.system, strict=args.strict)
+        out = Path(args.out) if args.out else Path(path.stem + ".html")
+        low = DEFAULT_LOW_CONFIDENCE if args.low_confidence is None else args.low_confidence
+        write_html(report, out, source=args.source, gold_id=args.gold_id, low_confidence=low)
+    except (XxgkError, ValueError) as err:
+        _error(args.file, err)
+        return 1
+    except OSError as err:
+        _error(args.out or args.file, err)
+        return 1
+    _emit(f"{out} ({out.stat().st_size:,} bytes): open it in a browser; 'Export gold…' saves your corrections.")
+    return 0
 
 
 # --- tables -----------------------------------------------------------------
@@ -273,6 +326,7 @@ COMMANDS = {
     "read": (_add_read, _run_read),
     "analyze": (_add_analyze, _run_analyze),
     "tag": (_add_tag, _run_tag),
+    "view": (_add_view, _run_view),
     "tables": (_add_tables, _run_tables),
     "evaluate": (_add_evaluate, _run_evaluate),
     "models": (_add_models, _run_models),
