@@ -40,6 +40,7 @@ from functools import lru_cache
 
 from ..document import Block, Cell, Document, Paragraph, Provenance, Table
 from ..normalize import aligned_view, match_key
+from ._pipe_tables import cell_key, compact_table, is_compact, mostly_empty, pipe_line, strip_separators
 
 __all__ = ["mark_text_tables"]
 
@@ -209,13 +210,14 @@ def _grid_regions(texts: list[str | None]) -> list[tuple[int, int, list[list[str
     i, n = 0, len(texts)
     while i < n:
         t = texts[i]
-        if t is not None and _pipe_cells(t) is not None:
+        if t is not None and (_pipe_cells(t) is not None or pipe_line(t)):
             j, rows = i, []
-            while j < n and texts[j] is not None and (_PIPE_RULE.match(texts[j].strip()) or _pipe_cells(texts[j])):
+            while j < n and texts[j] is not None and (_PIPE_RULE.match(texts[j].strip()) or _pipe_cells(texts[j])
+                                                      or pipe_line(texts[j])):
                 if not _PIPE_RULE.match(texts[j].strip()):
-                    rows.append(_pipe_cells(texts[j]))
+                    rows.append(_pipe_cells(texts[j]) or [strip_separators(texts[j])])
                 j += 1
-            if len(rows) >= 2 and max(len(r) for r in rows) >= 2 and _statistical(rows):
+            if len(rows) >= 2 and _statistical(rows):
                 out.append((i, j, rows))
                 i = j
                 continue
@@ -249,7 +251,12 @@ def _statistical(rows: list[list[str]]) -> bool:
     """Whether a grid holds numbers (a statistical table), not a page's metadata (索引号 | 发布日期 …)."""
     filled = [c for r in rows for c in r if c.strip()]
     numbers = sum(1 for c in filled if _NUMERIC_LINE.match(match_key(c)))
-    return numbers >= 2 and numbers >= 0.2 * len(filled)
+    return (numbers >= 2 and numbers >= 0.2 * len(filled)) or mostly_empty(rows, _is_row_label)
+
+
+def _is_row_label(text: str) -> bool:
+    hit = _label_match(match_key(text)) if len(text) <= 60 else None
+    return hit is not None and not hit[1].startswith("column:")
 
 
 def _grid_positions(rows: list[list[str]]) -> list[list[tuple[int, str]]]:
@@ -489,7 +496,7 @@ def _line_table(paras: list[Paragraph]) -> Table:
     first, last = paras[0].provenance, paras[-1].provenance
     prov = Provenance(file=first.file, page=first.page, line=first.line, char_start=first.char_start,
                       char_end=last.char_end if first.char_start is not None else None)
-    cells = [Cell(text=q.text, row=i, col=0, provenance=q.provenance) for i, q in enumerate(paras)]
+    cells = [Cell(text=strip_separators(q.text), row=i, col=0, provenance=q.provenance) for i, q in enumerate(paras)]
     return Table(cells=cells, provenance=prov, source_form="cell-per-line")
 
 
@@ -543,9 +550,12 @@ def mark_text_tables(doc: Document) -> None:
     texts = [b.text if isinstance(b, Paragraph) else None for b in blocks]
     replaced: dict[int, tuple[int, Block]] = {}
     for s, e, rows in _grid_regions(texts):
-        replaced[s] = (e, _grid_table(blocks[s:e], rows))  # type: ignore[arg-type]
+        if is_compact(rows):
+            replaced[s] = (e, compact_table(blocks[s:e], rows))  # type: ignore[arg-type]
+        else:
+            replaced[s] = (e, _grid_table(blocks[s:e], rows))  # type: ignore[arg-type]
     covered = {i for s, (e, _) in replaced.items() for i in range(s, e)}
-    keys = [match_key(t) if t is not None and i not in covered else "" for i, t in enumerate(texts)]
+    keys = [cell_key(t) if t is not None and i not in covered else "" for i, t in enumerate(texts)]
     for s, e in _cell_per_line_regions(keys):
         replaced[s] = (e, _line_table(blocks[s:e]))  # type: ignore[arg-type]
     out: list[Block] = []
