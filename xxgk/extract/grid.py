@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 
 from ..document import Cell, Provenance, Table
 from .cells import parse_cell
+from ._headers import FOREIGN
 from .templates import TableTemplate
 
 __all__ = ["GridView", "RowRecord", "cell_provenance", "read_grid_rows", "is_label"]
@@ -218,6 +219,8 @@ def read_grid_rows(
                 if m is not None:
                     row_hit = (k, c, m)
                     break
+            if not heads and not numbers and row_hit is None:
+                heads = _foreign_heads(cells, template)  # a header of the other generation: flagged, not followed
             if heads and not numbers and (row_hit is None or len(heads) > 1):
                 if seen_data:
                     header = _Header()
@@ -246,9 +249,20 @@ def read_grid_rows(
             wanted = template.columns_for(m.key)
             records.append(
                 RowRecord(m.key, label, [c for _, c in values], _slots(values, header, wanted), table, m.score,
-                          tuple(x for x in header.keys() if x in wanted))
+                          tuple(x for x in header.keys() if x in wanted or x.startswith(FOREIGN)))
             )
     return records
+
+
+def _foreign_heads(cells: list[tuple[int, Cell]], template: TableTemplate) -> list[tuple[int, Cell, str]]:
+    from ._headers import foreign_column
+
+    out = []
+    for k, c in cells:
+        key = foreign_column(c.text, template) if is_label(c.text) else None
+        if key is not None:
+            out.append((k, c, key))
+    return out
 
 
 def _group_of(labels: list[tuple[int, Cell]], template: TableTemplate) -> str | None:

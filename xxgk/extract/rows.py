@@ -14,6 +14,7 @@ from ..document import Cell, Table
 from .cells import parse_cell
 from .grid import RowRecord, cell_provenance, is_label
 from .model import ExtractedTable, Finding, TableValue
+from ._headers import FOREIGN, foreign_column
 from .templates import TableTemplate
 
 __all__ = ["assemble", "read_flat_rows", "value_of"]
@@ -41,6 +42,7 @@ def read_flat_rows(tokens: list[Cell], table: Table, template: TableTemplate) ->
     records: list[RowRecord] = []
     group: str | None = None
     started = False
+    foreign: str | None = None
     i = 0
     n = len(tokens)
     while i < n:
@@ -59,6 +61,13 @@ def read_flat_rows(tokens: list[Cell], table: Table, template: TableTemplate) ->
         values = tokens[i + 1 : j]
         g = template.match_group(tok.text)
         m = None
+        if not values and g is None and template.match_row(tok.text, group=group, alternates=True) is None:
+            head = template.match_column(tok.text, threshold=0.8)
+            other = foreign_column(tok.text, template) if head is None else None
+            if head is not None or other is not None:
+                foreign = other  # the header printed over the rows that follow
+                i = j
+                continue
         if g is not None and g.score >= 0.99:
             alt = template.match_alternate(tok.text) if values else None
             if alt is None:
@@ -69,7 +78,8 @@ def read_flat_rows(tokens: list[Cell], table: Table, template: TableTemplate) ->
         if m is None:
             m = template.match_row(tok.text, group=group, alternates=True)
         if m is not None and (values or started):  # before the first row with values: header words (总计, 其他)
-            records.append(RowRecord(m.key, tok, list(values), None, table, m.score))
+            records.append(RowRecord(m.key, tok, list(values), None, table, m.score,
+                                     header=(foreign,) if foreign else ()))
             started = started or bool(values)
         elif values and any(parse_cell(v.text).status == "ok" for v in values):
             records.append(RowRecord(None, tok, list(values), None, table, 0.0))
@@ -205,6 +215,8 @@ def assemble(
 def _row_values(rec: RowRecord, cols: tuple[str, ...], name: str, findings: list[Finding]) -> dict[str, TableValue]:
     row: dict[str, TableValue] = {}
     named = [k for k in (rec.slots or []) if k in cols]
+    if not named and any(k.startswith(FOREIGN) for k in rec.header):
+        return _header_mismatch(rec, cols, name, findings)
     if rec.slots is not None and len(rec.slots) == len(rec.values) and named and len(set(named)) == len(named):
         # the header says where each cell goes
         for cell, key in zip(rec.values, rec.slots):
@@ -250,3 +262,17 @@ def _row_values(rec: RowRecord, cols: tuple[str, ...], name: str, findings: list
                 cells=[f"{rec.key}.{key}"], provenance=v.provenance,
             ))
     return {k: row[k] for k in cols}
+
+
+def _header_mismatch(rec: RowRecord, cols: tuple[str, ...], name: str, findings: list[Finding]) -> dict[str, TableValue]:
+    """A row under a header of the other template generation: its cells are flagged, not given that meaning."""
+    raws = [c.text.strip() for c in rec.values]
+    printed = ", ".join(k[len(FOREIGN) :] for k in rec.header if k.startswith(FOREIGN))
+    findings.append(Finding(
+        kind="header_mismatch", table=name,
+        message=f"Row {rec.key!r} sits under a header of the other template generation ({printed}), whose columns "
+                f"this table does not have; its cells ({', '.join(raws)}) are left empty.",
+        cells=[f"{rec.key}.{c}" for c in cols], candidates=raws,
+        provenance=rec.label.provenance if rec.label is not None else None,
+    ))
+    return {c: TableValue(value=None, raw=None, status="ambiguous", provenance=None) for c in cols}

@@ -91,7 +91,7 @@ def read_bytes(data: bytes, path: str, *, format: str | None = None, strict: boo
     if fmt not in FORMATS:
         raise ValueError(f"The 'format' parameter of read must be one of {FORMATS}. Got {fmt!r} instead.")
     doc = _READERS[fmt]()(data, path)
-    if fmt == "text":
+    if fmt in _TEXT_TABLE_FORMATS:
         from .text_tables import mark_text_tables
 
         mark_text_tables(doc)
@@ -100,6 +100,11 @@ def read_bytes(data: bytes, path: str, *, format: str | None = None, strict: boo
     doc.meta.format = fmt
     _finish(doc, path, strict)
     return doc
+
+
+#: Formats whose paragraphs can hold a table written as text (a web copy's ``<pre>``/``<p>`` lines, DOCX
+#: paragraphs); their real tables are kept as they are.
+_TEXT_TABLE_FORMATS = ("text", "html", "docx")
 
 
 def _reader(module: str, func: str):

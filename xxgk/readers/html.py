@@ -487,7 +487,22 @@ class _Blocks:
         self.line: int | None = None
         self.heading = 0
         self.bold = 0
+        self.pre = 0
         self.n_tables = 0
+
+    def _flush_pre(self) -> None:
+        """Preformatted text (``<pre>``) keeps its lines: one paragraph each, as a text copy would read."""
+        raw = "".join(t for t, _ in self.pieces)
+        first = self.line
+        lead = len(raw) - len(raw.lstrip("\n"))
+        for k, line in enumerate(raw.split("\n")):
+            text = collapse_space(line)
+            if text:
+                no = first + k - lead if first is not None else None
+                self.blocks.append(Paragraph(text=text, heading=heading_by_form(text),
+                                             provenance=Provenance(file=self.path, line=no)))
+        self.pieces = []
+        self.line = None
 
     def text(self, text: str | None, line: int | None) -> None:
         if not text:
@@ -497,6 +512,9 @@ class _Blocks:
         self.pieces.append((text, self.bold > 0))
 
     def flush(self) -> None:
+        if self.pre > 0 and "\n" in "".join(t for t, _ in self.pieces).strip():
+            self._flush_pre()
+            return
         text = collapse_space("".join(t for t, _ in self.pieces))
         if text:
             bold = all(b for t, b in self.pieces if t.strip())
@@ -525,6 +543,7 @@ class _Blocks:
                 step = 1 if entering else -1
                 self.heading += step * (tag in _HEADING_TAGS)
                 self.bold += step * (tag in ("b", "strong") or bool(_BOLD_STYLE.search(el.get("style", ""))))
+                self.pre += step * (tag == "pre")
                 if entering:
                     self.text(el.text, el.sourceline)
             if not entering and el is not root:

@@ -199,7 +199,7 @@ def _pipe_cells(text: str) -> list[str] | None:
 
 def _aligned_cells(text: str) -> list[str] | None:
     fields = [f.strip() for f in _ALIGN_SPLIT.split(text.strip())]
-    if len(fields) < 2 or any(not f or len(f) > 40 or _SENTENCE_END.search(f) for f in fields):
+    if len(fields) < 2 or any(not f or len(match_key(f)) > 40 or _SENTENCE_END.search(f) for f in fields):
         return None
     return fields
 
