@@ -168,6 +168,14 @@ def _inside_brackets(text: str, pos: int) -> bool:
     return head.count("《") > head.count("》") or head.count("〈") > head.count("〉")
 
 
+#: The body speaking of itself (本机关, 我局 …): a phrase in the text, not the body's name in a title.
+_SELF_REFERENCE = re.compile(r"本(?:机关|局|单位|委|办|院|厅|部门|府|中心|镇|乡|街道)|我(?:局|委|办|厅|院|区|县|市|镇|乡|单位|中心)")
+#: A form label glued to the title by a page copy: 名称宿迁市… / 标题: / 信息名称：
+_TITLE_LABEL = re.compile(r"^(?:信息名称|文章标题|标题|题名|名称)[:：]?")
+#: The contact paragraph: 如有疑问，请联系宿迁市宿城区司法局办公室 / 联系单位：…
+_CONTACT = re.compile(r"(?:联系|咨询|联系单位|受理机构)[:：]?(?P<org>[^\s,，。:：;；、()（）]{4,34}?)(?:办公室|联系|咨询|,|，|。|;|；|地址|电话|$)")
+
+
 @dataclass
 class _TitleHit:
     title: str
@@ -184,6 +192,8 @@ def _title_hits(t: str) -> list[_TitleHit]:
         pre = m.group("pre")
         if "关于" in pre:
             continue  # a notice about reports, not a report
+        if _SELF_REFERENCE.search(pre + m.group("mid")):
+            continue  # 2009年度本机关信息公开年度报告: a preface phrase, not a title
         by = re.search(r"由(.+?)(?:负责|牵头)?编制", pre)
         cand = by.group(1) if by else _LEAD_VERBS.sub("", pre)
         body = _clean_body(cand) or _clean_body(m.group("mid"))
@@ -202,18 +212,48 @@ def _find_title(paras: list[str], fields: dict[str, str]) -> _TitleHit | None:
         hits = _title_hits(value)
         if hits:
             return _TitleHit(value, hits[0].year, hits[0].body)
-    for t in paras[:15]:
+    for k, t in enumerate(paras[:15]):
+        t = _TITLE_LABEL.sub("", t)
         if len(t) > 80 or _FIELD_LINE.match(t) or re.match(r"^(?:根据|按照|依据|本|现将|为)", t):
             continue
         hits = _title_hits(t)
         if hits and len(hits[0].title) >= 0.6 * len(t.strip(" |")):
-            return _TitleHit(t.strip(" |"), hits[0].year, hits[0].body)
-    # the text cites its own name: 附件：河北省教育厅2022年…年度报告.doc / 现将2017年政府信息公开工作报告如下
-    hits = [hit for t in paras for hit in _title_hits(t)]
-    hits.sort(key=lambda h: h.body is None)  # a citation with the body's name first
+            hit = _TitleHit(t.strip(" |"), hits[0].year, hits[0].body)
+            return _two_line_title(hit, paras[k - 1] if k > 0 else None)
+    # the text cites its own name with the body's: 附件：河北省教育厅2022年…年度报告.doc; a citation without
+    # it (现将2017年政府信息公开工作报告如下, 编制了2016年…报告) is a phrase of the text, not the title
+    hits = [hit for t in paras for hit in _title_hits(t) if hit.body is not None]
     if hits:
         hit = hits[0]
         return _TitleHit(re.sub(r"\.(?:docx?|pdf|wps|xlsx?)$", "", hit.title), hit.year, hit.body)
+    return None
+
+
+def _cited_year(paras: list[str]) -> int | None:
+    """The year of the report's name where the text cites it without the body (现将2017年…工作报告如下)."""
+    hits = [hit for t in paras for hit in _title_hits(t)]
+    return hits[0].year if hits else None
+
+
+def _two_line_title(hit: _TitleHit, before: str | None) -> _TitleHit:
+    """A title printed on two lines: the body on one line, ``2021年政府信息公开工作年度报告`` on the next."""
+    if hit.body is None and before and not re.match(r"^(?:19|20)\d{2}", hit.title):
+        return hit
+    if hit.body is None and before:
+        body = _clean_body(_TITLE_LABEL.sub("", before).strip(" |"))
+        if body:
+            return _TitleHit(body + hit.title, hit.year, body)
+    return hit
+
+
+def _contact_body(paras: list[str]) -> str | None:
+    """The body named in the contact paragraph at the end: 如有疑问，请联系宿迁市宿城区司法局办公室。"""
+    for t in reversed(paras[-12:]):
+        for m in _CONTACT.finditer(t):
+            org = re.sub(r"^(?:请|与|向)", "", m.group("org"))
+            body = _clean_body(org)
+            if body and _PLACE_ORG.match(body):
+                return body
     return None
 
 
@@ -402,16 +442,16 @@ def extract_meta(doc: Document) -> DocumentMeta:
             m = next((m for t in paras if (m := _COMPILED_BY.search(t))), None)
             body = _clean_body(m.group("org")) if m else None
         if body is None:
-            for label in ("发布机构", "发布单位", "发文机关", "发文单位", "发布部门"):
+            for label in ("发布机构", "发布单位", "发文机关", "发文单位", "发布部门", "来源", "信息来源", "所属机构"):
                 value = fields.get(label, "")
                 if value and not re.search(r"网|平台|原创|本站", value):
                     body = _clean_body(value)
                     if body:
                         break
-        meta.body = body or _subject_body(paras) or _most_cited_body(paras)
+        meta.body = body or _subject_body(paras) or _contact_body(paras) or _most_cited_body(paras)
 
     if meta.year is None:
-        year = hit.year if hit else None
+        year = hit.year if hit else _cited_year(paras)
         year = year or _period_year(paras) or _most_named_year(paras)
         if year is None and meta.published:
             year = int(meta.published[:4]) - 1
