@@ -339,3 +339,34 @@ def test_title_and_body_variants(lines, title, body):
     doc = _doc(*(rest + lines if contact else lines + rest))
     meta = extract_meta(doc)
     assert (meta.title, meta.body, meta.year) == (title, body, 2021)
+
+
+def test_where_each_field_came_from_or_why_it_is_absent(complete_docs):
+    for row, doc in complete_docs:
+        for name in ("title", "body", "year"):
+            o = doc.meta.origin[name]
+            if getattr(doc.meta, name) is None:
+                assert o.get("absent"), (row["file"], name, o)
+            else:
+                assert o.get("how"), (row["file"], name, o)
+                if o["how"] != "set by the reader" and row["file"].endswith(".txt"):
+                    assert o["line"] is not None, (row["file"], name, o)
+
+
+def test_origin_names_the_line_and_reaches_the_documents_table():
+    from xxgk.rows import _origin_fields
+
+    lines = ["索引号:123", "宿迁市宿城区司法局", "2021年政府信息公开工作年度报告", "一、总体情况",
+             "2021年，我局认真贯彻落实《条例》。"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        doc = read("\n".join(lines) + "\n", format="text")
+    assert doc.meta.title == "宿迁市宿城区司法局2021年政府信息公开工作年度报告"
+    o = doc.meta.origin
+    assert (o["title"]["how"], o["title"]["line"]) == ("title on two lines", 3)  # the line that names the report
+    assert o["body"]["line"] == 2 and o["year"]["how"] == "title"
+    f = _origin_fields(doc.meta)
+    assert f["body_from"] == "title" and f["body_line"] == 2
+    bare = extract_meta(_doc("一、总体情况", "本年度工作平稳。"))
+    assert bare.title is None and bare.origin["title"]["absent"]
+    assert _origin_fields(bare)["title_from"].startswith("absent: ") and _origin_fields(bare)["title_line"] is None

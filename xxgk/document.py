@@ -280,6 +280,9 @@ class DocumentMeta:
     published: str | None = None
     pages: int | None = None
     layout: str | None = None
+    #: Where ``title``, ``body`` and ``year`` came from: ``{"how": ..., "line": ..., "page": ...}``, or
+    #: ``{"absent": reason}`` when not found (:func:`xxgk.readers.meta.extract_meta`).
+    origin: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

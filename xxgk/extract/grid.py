@@ -25,8 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from ..document import Cell, Provenance, Table
-from .cells import parse_cell
 from ._headers import FOREIGN
+from .cells import parse_cell
 from .templates import TableTemplate
 
 __all__ = ["GridView", "RowRecord", "cell_provenance", "read_grid_rows", "is_label"]

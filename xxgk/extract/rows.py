@@ -11,10 +11,10 @@ number.
 from __future__ import annotations
 
 from ..document import Cell, Table
+from ._headers import FOREIGN, foreign_column
 from .cells import parse_cell
 from .grid import RowRecord, cell_provenance, is_label
 from .model import ExtractedTable, Finding, TableValue
-from ._headers import FOREIGN, foreign_column
 from .templates import TableTemplate
 
 __all__ = ["assemble", "read_flat_rows", "value_of"]
