@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 #: Version of the JSON schema of :class:`Document`; bumped on any change.
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 BBox = tuple[float, float, float, float]
 

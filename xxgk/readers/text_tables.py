@@ -22,6 +22,17 @@ read later as a narrative sentence:
     Markdown pipe tables (``| a | b |``, with or without the ``|---|`` rule)
     and whitespace-aligned tables (columns apart by two or more spaces or a
     tab, on consecutive lines) keep real rows and columns.
+compact rows
+    Pipe or aligned rows whose cells do not line up with a header (html2text's
+    ``行政许可 | 0 |``, merged cells written once, a header cut short, one
+    cell per line ending in ``|``) become ``cell-per-line`` tables in reading
+    order, so that no number is placed under a column by guess
+    (:mod:`xxgk.readers._pipe_tables`); a table the report left mostly empty
+    is still found by its row labels.
+
+The same runs inside an HTML page's ``<p>``/``<pre>`` lines or DOCX
+paragraphs are found too (:func:`xxgk.readers.read` calls this for
+``text``, ``html`` and ``docx``).
 
 Old (pre-2019) 统计表 tables flattened the same ways (``指标名称计量单位…``)
 are marked too; they are not extracted, only kept out of the sentences.
