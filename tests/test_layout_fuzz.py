@@ -226,3 +226,21 @@ def test_a_space_where_a_line_wrapped_is_no_paragraph_break():
         doc = read("某局2021年政府信息公开工作年度报告\n" + run_on + "\n", format="text")
     texts = [p.text for p in doc.paragraphs]
     assert "二、主动公开政府信息情况" in texts and "附件1：统计表" in texts
+
+
+def test_abbreviated_column_headers_keep_every_column():
+    # 科研 / 公益 are no template label; the recognised ones sit where the template has them, so the row's seven
+    # values take the template's seven columns (before: two columns lost)
+    rows = [["申请人情况", "", "", "", "", "", "", ""], ["", "自然人", "企业", "科研", "公益", "法律服务", "其他", "总计"],
+            ["一、本年新收政府信息公开申请数量", "4", "2", "1", "0", "3", "0", "10"]]
+    text = "\n".join(_HEAD + ["本年无。", "三、收到和处理政府信息公开申请情况"] + ["| " + " | ".join(r) + " |" for r in rows]
+                     + ["四、政府信息公开行政复议、行政诉讼情况", "本年无。"]) + "\n"
+    _, tables, _ = _tables(text, format="text")
+    assert _values(tables["applications"])["new_requests"] == {
+        "natural_person": 4, "commercial_enterprise": 2, "research_institution": 1, "social_welfare_org": 0,
+        "legal_service_org": 3, "other_org": 0, "total": 10}
+    # a header that disagrees with the template's order is not overridden: the cells it does not name stay missing
+    _, tables, findings = _tables(text.replace("企业 | 科研 | 公益 | 法律服务 | 其他 | 总计", "总计 | 科研 | 公益 | 法律服务 | 其他 | 企业"),
+                                  format="text")
+    got = _values(tables["applications"])["new_requests"]
+    assert got["research_institution"] is None and got["total"] == 2 and got["commercial_enterprise"] == 10

@@ -35,12 +35,19 @@ LAYOUTS: dict[str, str] = {
     "compact-pipe": "'a | b |' rows as html2text writes them: merged cells once, no padding, no rule",
     "aligned": "columns apart by two or more spaces",
     "short-header-pipe": "compact pipe rows whose header rows lost their cells (column headers cut short)",
+    "abbreviated-header-pipe": "padded pipe rows whose column headers are abbreviated (企业, 公益, 法律服务, 维持 …)",
     "mostly-empty-pipe": "compact pipe rows where the report left most number cells empty",
 }
 
 #: Layouts in which every number cell and every row label is printed (the ≥ 99 % bar applies).
 COMPLETE_LAYOUTS = ("cell-per-line", "cell-per-line-pipe", "alternating-pipe", "pipe", "compact-pipe", "aligned",
-                    "short-header-pipe")
+                    "short-header-pipe", "abbreviated-header-pipe")
+
+#: Column headers as some pages abbreviate them.
+_ABBREVIATED = {"商业企业": "企业", "科研机构": "科研", "社会公益组织": "公益", "法律服务机构": "法律服务", "本年制发件数": "制发",
+                "本年废止件数": "废止", "现行有效件数": "有效", "本年新制作数量": "新制作", "本年新公开数量": "新公开",
+                "对外公开总数量": "公开总数", "上一年项目数量": "上年项目", "结果维持": "维持", "结果纠正": "纠正",
+                "尚未审结": "未审结"}
 
 _PINYIN = {"报": "bào", "告": "gào", "规": "guī", "章": "zhāng", "政": "zhèng", "府": "fǔ", "申": "shēn", "请": "qǐng",
            "公": "gōng", "开": "kāi", "许": "xǔ", "可": "kě", "复": "fù", "议": "yì", "诉": "sù", "讼": "sòng"}
@@ -207,7 +214,9 @@ def _table_lines(grid: list[Row], layout: str, rng: random.Random, opts: Options
         return [f"{t} |" for row in cells for t, _, _ in row]
     if layout == "alternating-pipe":
         return [x for row in cells for t, _, _ in row for x in (t, "|")]
-    if layout == "pipe":
+    if layout in ("pipe", "abbreviated-header-pipe"):
+        if layout == "abbreviated-header-pipe":
+            cells = [[(_ABBREVIATED.get(t, t), rs, cs) for t, rs, cs in row] for row in cells]
         full = _positions(cells)
         lines = ["| " + " | ".join(r) + " |" for r in full]
         return lines[:1] + ["|" + "---|" * len(full[0])] + lines[1:]

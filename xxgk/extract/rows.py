@@ -10,6 +10,8 @@ number.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..document import Cell, Table
 from ._headers import FOREIGN, foreign_column
 from .cells import parse_cell
@@ -214,6 +216,7 @@ def assemble(
 
 def _row_values(rec: RowRecord, cols: tuple[str, ...], name: str, findings: list[Finding]) -> dict[str, TableValue]:
     row: dict[str, TableValue] = {}
+    rec = _fill_unnamed_slots(rec, cols)
     named = [k for k in (rec.slots or []) if k in cols]
     if not named and any(k.startswith(FOREIGN) for k in rec.header):
         return _header_mismatch(rec, cols, name, findings)
@@ -262,6 +265,26 @@ def _row_values(rec: RowRecord, cols: tuple[str, ...], name: str, findings: list
                 cells=[f"{rec.key}.{key}"], provenance=v.provenance,
             ))
     return {k: row[k] for k in cols}
+
+
+def _fill_unnamed_slots(rec: RowRecord, cols: tuple[str, ...]) -> RowRecord:
+    """Header cells the template does not recognise (企业, 公益, 法律服务: shortened labels) take their template column.
+
+    Only when the row has one value per template column and every header
+    cell that is recognised sits at its template position: the printed
+    header then agrees with the template, and the unrecognised cells are
+    the columns between.
+    """
+    slots = rec.slots
+    if slots is None or "" not in slots or len(slots) != len(rec.values):
+        return rec
+    lead = 0  # empty cells of a label's span (a padded copy writes a merged label as label + empty cells)
+    while lead < len(slots) and not slots[lead] and not rec.values[lead].text.strip():
+        lead += 1
+    rest = slots[lead:]
+    if len(rest) != len(cols) or not any(rest) or any(k and k != c for k, c in zip(rest, cols)):
+        return rec
+    return replace(rec, slots=[""] * lead + list(cols))
 
 
 def _header_mismatch(rec: RowRecord, cols: tuple[str, ...], name: str, findings: list[Finding]) -> dict[str, TableValue]:
