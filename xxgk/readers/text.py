@@ -310,10 +310,10 @@ def _wraps_as_spaces(line: str) -> bool:
     pos = _cjk_spaces(line)
     if len(pos) < 3:
         return False
-    gaps = sorted(b - a for a, b in zip(pos, pos[1:]))
+    gaps = sorted(_width(line[a + 1 : b]) for a, b in zip(pos, pos[1:]))  # display width: digits count half
     mid = gaps[len(gaps) // 2]
     regular = sum(1 for g in gaps if 0.85 * mid <= g <= 1.15 * mid)
-    return mid >= 12 and regular >= 0.6 * len(gaps)
+    return mid >= 24 and regular >= 0.6 * len(gaps)
 
 
 def _wrapped_space(line: str, start: int, end: int) -> bool:
