@@ -244,3 +244,15 @@ def test_abbreviated_column_headers_keep_every_column():
                                   format="text")
     got = _values(tables["applications"])["new_requests"]
     assert got["research_institution"] is None and got["total"] == 2 and got["commercial_enterprise"] == 10
+
+
+def test_a_copy_that_ends_every_line_with_a_separator():
+    lines = _HEAD + [c for r in _AD for c in r] + _TAIL
+    text = "\n".join(f"{t} |" for t in lines) + "\n"
+    doc, tables, _ = _tables(text, format="text")
+    assert _values(tables["active_disclosure"]) == _WANT
+    paras = [p.text for p in doc.paragraphs]
+    assert paras == _HEAD + _TAIL  # the separators are no part of the text, the table cells no paragraph
+    p = doc.paragraphs[1]
+    assert text[p.provenance.char_start : p.provenance.char_end] == "一、总体情况" and p.heading
+    assert doc.meta.title == _HEAD[0]

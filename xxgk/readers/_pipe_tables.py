@@ -102,3 +102,30 @@ def mostly_empty(rows: list[list[str]], is_label) -> bool:
     labelled = [r for r in rows if r and is_label(r[0])]
     empties = sum(1 for r in labelled for c in r[1:] if not c.strip() or _NUMBER.match(match_key(c)))
     return len(labelled) >= 3 and empties >= len(labelled)
+
+
+def strip_paragraph_separators(paras: list[Paragraph]) -> list[Paragraph]:
+    """Paragraphs of a copy that ends every line with a separator (``一、总体情况 |``), without it.
+
+    Only a separator at an end of a paragraph that holds no other is
+    dropped (a real pipe row keeps its cells); ``char_start``/``char_end``
+    follow the text.
+    """
+    from dataclasses import replace
+
+    from .text import is_heading
+
+    out = []
+    for q in paras:
+        t = q.text
+        inner = t.strip().strip(_SEPARATORS)
+        if t.strip() == inner or any(c in inner for c in _SEPARATORS) or not inner.strip():
+            out.append(q)
+            continue
+        text = strip_separators(t)
+        lead = t.index(text)
+        prov = q.provenance
+        if prov.char_start is not None and prov.char_end is not None and prov.char_end - prov.char_start == len(t):
+            prov = replace(prov, char_start=prov.char_start + lead, char_end=prov.char_start + lead + len(text))
+        out.append(replace(q, text=text, provenance=prov, heading=q.heading or is_heading(text)))
+    return out

@@ -51,7 +51,15 @@ from functools import lru_cache
 
 from ..document import Block, Cell, Document, Paragraph, Provenance, Table
 from ..normalize import aligned_view, match_key
-from ._pipe_tables import cell_key, compact_table, is_compact, mostly_empty, pipe_line, strip_separators
+from ._pipe_tables import (
+    cell_key,
+    compact_table,
+    is_compact,
+    mostly_empty,
+    pipe_line,
+    strip_paragraph_separators,
+    strip_separators,
+)
 
 __all__ = ["mark_text_tables"]
 
@@ -221,10 +229,10 @@ def _grid_regions(texts: list[str | None]) -> list[tuple[int, int, list[list[str
     i, n = 0, len(texts)
     while i < n:
         t = texts[i]
-        if t is not None and (_pipe_cells(t) is not None or pipe_line(t)):
+        if t is not None and (_pipe_cells(t) is not None or (pipe_line(t) and _cell_line(t))):
             j, rows = i, []
             while j < n and texts[j] is not None and (_PIPE_RULE.match(texts[j].strip()) or _pipe_cells(texts[j])
-                                                      or pipe_line(texts[j])):
+                                                      or (pipe_line(texts[j]) and _cell_line(texts[j]))):
                 if not _PIPE_RULE.match(texts[j].strip()):
                     rows.append(_pipe_cells(texts[j]) or [strip_separators(texts[j])])
                 j += 1
@@ -248,6 +256,12 @@ def _grid_regions(texts: list[str | None]) -> list[tuple[int, int, list[list[str
                 continue
         i += 1
     return out
+
+
+def _cell_line(text: str) -> bool:
+    """A one-cell line with a separator (``3 |``) that can be a table cell: no sentence, no section heading."""
+    k = cell_key(text)
+    return bool(k) and not _SENTENCE_END.search(k) and not _is_section_heading(k)
 
 
 def _label_row_inside(texts: list[str | None], j: int) -> bool:
@@ -579,6 +593,10 @@ def mark_text_tables(doc: Document) -> None:
         else:
             out.append(blocks[i])
             i += 1
+    if any(isinstance(b, Paragraph) and pipe_line(b.text) for b in out):
+        paras = strip_paragraph_separators([b for b in out if isinstance(b, Paragraph)])  # type: ignore[arg-type]
+        it = iter(paras)
+        out = [next(it) if isinstance(b, Paragraph) else b for b in out]
     doc.blocks = out
     doc.reindex()
     for t in doc.tables:
