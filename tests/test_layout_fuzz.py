@@ -256,3 +256,13 @@ def test_a_copy_that_ends_every_line_with_a_separator():
     p = doc.paragraphs[1]
     assert text[p.provenance.char_start : p.provenance.char_end] == "一、总体情况" and p.heading
     assert doc.meta.title == _HEAD[0]
+
+
+def test_ruby_annotations_in_html_are_read_as_printed():
+    html = ("<html><body><p>某某县某某局2021年政府信息公开工作年度<ruby>报<rp>(</rp><rt>bào</rt><rp>)</rp></ruby>告</p>"
+            "<p>一、总体情况</p><p>本年度工作平稳。</p><p>二、主动公开政府信息情况</p>"
+            + "".join(f"<p>{' | '.join(r)} |</p>" for r in _AD).replace("规章", "<ruby>规<rt>guī</rt></ruby>章")
+            + "<p>三、收到和处理政府信息公开申请情况</p><p>本年无。</p></body></html>")
+    doc, tables, _ = _tables(html.encode("utf-8"), format="html")
+    assert doc.meta.title == "某某县某某局2021年政府信息公开工作年度报告"
+    assert _values(tables["active_disclosure"]) == _WANT

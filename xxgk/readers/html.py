@@ -217,7 +217,8 @@ def decode_html(data: bytes, path: str) -> tuple[str, str]:
 # --- cleaning ----------------------------------------------------------------
 
 _ALWAYS_DROP = {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "select",
-                "button", "input", "textarea", "option", "link", "meta", "map", "audio", "video", "head", "title"}
+                "button", "input", "textarea", "option", "link", "meta", "map", "audio", "video", "head", "title",
+                "rt", "rp"}  # rt/rp: ruby annotations (报<rt>bào</rt>), read as the characters they annotate
 _CHROME_TAGS = {"nav", "menu", "header", "footer", "aside"}
 # class/id words of page chrome; matched inside the lower-cased class and id.
 _CHROME_WORDS = re.compile(
