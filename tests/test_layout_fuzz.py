@@ -266,3 +266,17 @@ def test_ruby_annotations_in_html_are_read_as_printed():
     doc, tables, _ = _tables(html.encode("utf-8"), format="html")
     assert doc.meta.title == "某某县某某局2021年政府信息公开工作年度报告"
     assert _values(tables["active_disclosure"]) == _WANT
+
+
+def test_a_2021_header_over_2019_rows_is_flagged_not_given_2019_meaning():
+    rows = [["第二十条第（一）项"], ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"], ["规章", "1", "2", "3"],
+            ["第二十条第（五）项"], ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"], ["行政许可", "7", "-1", "8"],
+            ["其他对外管理服务事项", "1", "0", "2"], ["第二十条第（九）项"], ["信息内容", "采购项目数量", "采购总金额"],
+            ["政府集中采购", "3", "120"]]
+    for lines in ([" | ".join(r) + " |" for r in rows], [c for r in rows for c in r]):
+        _, tables, findings = _tables(_text(lines), format="text")
+        ad = tables["active_disclosure"]
+        assert ad.template == "2019"
+        assert set(_values(ad)["regulations"].values()) == {None}  # 1, 2, 3 are not 新制作/新公开/公开总数
+        assert any(f.kind == "header_mismatch" and "regulations.new_made" in f.cells for f in findings)
+        assert _values(ad)["licensing"] == {"prev_items": 7, "change": -1, "decisions": 8}
