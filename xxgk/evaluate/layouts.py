@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["LAYOUTS", "LayoutScore", "table_grids", "render", "score", "gold_generation"]
+__all__ = ["LAYOUTS", "COMPLETE_LAYOUTS", "LayoutScore", "Options", "table_grids", "render", "score", "gold_generation"]
 
 #: A grid row: ``(text, rowspan, colspan)`` cells in reading (DOM) order.
 Row = list[tuple[str, int, int]]
