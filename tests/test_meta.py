@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from xxgk.document import Document, DocumentMeta, Paragraph, Table
 from xxgk.meta import extract_meta, looks_like_report, parse_date, report_evidence
+from xxgk.normalize import match_key
 from xxgk.reading import read
 
 FIXTURES = Path(__file__).parent / "fixtures" / "text"
@@ -80,7 +82,9 @@ def test_metadata_hit_rates_against_manifest(complete_docs):
         (r["file"], d.meta.body, r["body"]) for r, d in complete_docs if not _same_body(d.meta.body, r["body"])
     ]
     assert year / n >= 0.95, wrong_years
-    assert title / n >= 0.75
+    # the title's bar is taken where the text states one (test_title_and_body_where_the_text_states_them): a
+    # preface phrase (编制了2016年政府信息公开报告) no longer counts as a title found
+    assert title / n >= 0.5
 
 
 def test_titles_found_name_the_reported_year(complete_docs):
@@ -261,3 +265,108 @@ def test_min_features_is_validated():
         ValueError, match="The 'min_features' parameter of looks_like_report must be a positive int. Got 0 instead."
     ):
         looks_like_report(_doc("政府信息公开"), min_features=0)
+
+
+# ------------------------------------------------------------- title and body where the text states them
+
+_STATED_TITLE = re.compile(r"(?:19|20)\d{2}\s*年.{0,30}(?:年度报告|年报|工作报告|工作总结|公开报告)")
+_ORG = r"(?:(?![我本度])[\u4e00-\u9fff]){2,30}(?:局|厅|委|办公室|政府|委员会|乡|镇|街道|办事处|中心)"
+#: The report's name with the body's, cited anywhere (附件：河北省教育厅2022年…年度报告.doc, 现公布咸宁市…年度报告)
+_CITED_TITLE = re.compile(rf"{_ORG}(?:19|20)\d{{2}}年度?.{{0,12}}?信息公开.{{0,6}}?报告"
+                          rf"|(?:19|20)\d{{2}}年度?{_ORG}.{{0,6}}?信息公开.{{0,6}}?报告")
+_FORM_LABEL = re.compile(r"^(?:信息名称|文章标题|标题|题名|名称)[:：]?")
+
+
+def _states_title(doc: Document) -> bool:
+    """The rule of this test (not the extractor's): a short line near the top names the report with its year.
+
+    A line among the first 15 that, without a glued form label, is at most 80
+    characters, names a report (年度报告 / 年报 / 工作报告) after a year and is no
+    sentence (no 。, not opening with 根据 / 按照 / 本 / 现将); or two adjacent
+    short lines that together do (a title printed on two lines); or the text
+    cites the report's name together with a body's name anywhere (an
+    attachment ``附件：河北省教育厅2022年…年度报告``, ``现公布咸宁市…年度报告``).
+    """
+    every = [match_key(p.text) for p in doc.paragraphs if p.text.strip()]
+    if any(_CITED_TITLE.search(t) for t in every):
+        return True
+    lines = every[:15]
+    for k, t in enumerate(lines):
+        for cand in (t, (lines[k - 1] + t) if k else t):
+            cand = _FORM_LABEL.sub("", cand)
+            if len(cand) <= 80 and "。" not in cand and not re.match(r"^(?:根据|按照|依据|本|现将)", cand) \
+                    and _STATED_TITLE.search(cand):
+                return True
+    return False
+
+
+def _states_body(doc: Document, body: str) -> bool:
+    """The rule of this test: the MANIFEST body (before its notes, 人民 ignored) is written in the text."""
+    text = match_key(doc.text).replace("人民", "")
+    return _body_head(body).replace("人民", "") in text
+
+
+def test_title_and_body_where_the_text_states_them(complete_docs):
+    """Issue 11's bar: title ≥ 95 % and body ≥ 95 % of the reports whose text states them (listed when not)."""
+    titled = [(r, d) for r, d in complete_docs if _states_title(d)]
+    bodied = [(r, d) for r, d in complete_docs if _states_body(d, r["body"])]
+    no_title = sorted(r["file"] for r, d in complete_docs if not _states_title(d))
+    no_body = sorted(r["file"] for r, d in complete_docs if not _states_body(d, r["body"]))
+    print(f"title not stated in {len(no_title)}: {no_title}\nbody not stated in {len(no_body)}: {no_body}")
+    title_ok = [r["file"] for r, d in titled if d.meta.title and r["year"] in d.meta.title
+                and not re.search(r"本机关|我(?:局|厅|委|办)", d.meta.title)]
+    body_ok = [r["file"] for r, d in bodied if _same_body(d.meta.body, r["body"])]
+    print(f"title {len(title_ok)}/{len(titled)}, body {len(body_ok)}/{len(bodied)}")
+    assert len(titled) >= 30 and len(bodied) >= 30
+    assert len(title_ok) / len(titled) >= 0.95, [(r["file"], d.meta.title) for r, d in titled if r["file"] not in title_ok]
+    assert len(body_ok) / len(bodied) >= 0.95, [(r["file"], d.meta.body) for r, d in bodied if r["file"] not in body_ok]
+
+
+@pytest.mark.parametrize("lines, title, body", [
+    (("宿迁市宿城区人民政府", "2021年政府信息公开工作年度报告"), "宿迁市宿城区人民政府2021年政府信息公开工作年度报告", "宿迁市宿城区人民政府"),
+    (("名称宿迁市宿城区人民政府2021年政府信息公开工作年度报告",), "宿迁市宿城区人民政府2021年政府信息公开工作年度报告", "宿迁市宿城区人民政府"),
+    (("标题:宿迁市宿城区人民政府2021年政府信息公开工作年度报告",), "宿迁市宿城区人民政府2021年政府信息公开工作年度报告", "宿迁市宿城区人民政府"),
+    (("某某县某某镇人民政府2021年政府信息公开年报",), "某某县某某镇人民政府2021年政府信息公开年报", "某某县某某镇人民政府"),
+    (("某某县某某镇人民政府2021年政府信息公开工作报告",), "某某县某某镇人民政府2021年政府信息公开工作报告", "某某县某某镇人民政府"),
+    (("2021年度本机关信息公开年度报告",), None, None),
+    (("发布机构:宿迁市宿城区司法局",), None, "宿迁市宿城区司法局"),
+    (("来源:宿迁市宿城区司法局",), None, "宿迁市宿城区司法局"),
+    (("如对本报告有疑问，请联系宿迁市宿城区司法局办公室，电话：0527-1234567。",), None, "宿迁市宿城区司法局"),
+])
+def test_title_and_body_variants(lines, title, body):
+    rest = ("一、总体情况", "2021年，我局认真贯彻落实《条例》，主动公开政府信息。", "二、主动公开政府信息情况")
+    contact = lines[0].startswith("如对")
+    doc = _doc(*(rest + lines if contact else lines + rest))
+    meta = extract_meta(doc)
+    assert (meta.title, meta.body, meta.year) == (title, body, 2021)
+
+
+def test_where_each_field_came_from_or_why_it_is_absent(complete_docs):
+    for row, doc in complete_docs:
+        for name in ("title", "body", "year"):
+            o = doc.meta.origin[name]
+            if getattr(doc.meta, name) is None:
+                assert o.get("absent"), (row["file"], name, o)
+            else:
+                assert o.get("how"), (row["file"], name, o)
+                if o["how"] != "set by the reader" and row["file"].endswith(".txt"):
+                    assert o["line"] is not None, (row["file"], name, o)
+
+
+def test_origin_names_the_line_and_reaches_the_documents_table():
+    from xxgk.tidy import _origin_fields
+
+    lines = ["索引号:123", "宿迁市宿城区司法局", "2021年政府信息公开工作年度报告", "一、总体情况",
+             "2021年，我局认真贯彻落实《条例》。"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        doc = read("\n".join(lines) + "\n", format="text")
+    assert doc.meta.title == "宿迁市宿城区司法局2021年政府信息公开工作年度报告"
+    o = doc.meta.origin
+    assert (o["title"]["how"], o["title"]["line"]) == ("title on two lines", 3)  # the line that names the report
+    assert o["body"]["line"] == 2 and o["year"]["how"] == "title"
+    f = _origin_fields(doc.meta)
+    assert f["body_from"] == "title" and f["body_line"] == 2
+    bare = extract_meta(_doc("一、总体情况", "本年度工作平稳。"))
+    assert bare.title is None and bare.origin["title"]["absent"]
+    assert _origin_fields(bare)["title_from"].startswith("absent: ") and _origin_fields(bare)["title_line"] is None

@@ -22,7 +22,7 @@ sys.meta_path.insert(0, _Absent())
 import xxgk
 from xxgk.errors import MissingExtraError
 from xxgk.io import write_manifest, write_tables
-from xxgk.rows import empty_rows
+from xxgk.tidy import empty_rows
 
 report = xxgk.analyze("examples/000_hangzhou_emergency_2021.txt", system="rules")
 print("analyze", len(report.sentences) > 0)

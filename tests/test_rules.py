@@ -112,3 +112,30 @@ def test_rules_system_on_the_seed_report(gold_dir):
     rep = next(x for x in r["runs"]["clean"]["reports"] if x["id"] == g.id)
     assert rep["sections"]["accuracy"] == 1.0
     assert rep["tags"]["per_tag"]["problem"]["recall"] == 1.0
+
+
+def test_headings_without_numbers_follow_section_2_1():
+    old = ["某局2010年政府信息公开工作年度报告", "概述", "2010年我局工作平稳。", "主动公开政府信息情况", "全年主动公开信息175条。",
+           "依申请公开政府信息情况", "全年收到申请3件。", "因政府信息公开申请提起行政复议、行政诉讼的情况", "无。",
+           "存在的主要问题及改进措施", "公开意识有待增强。", "其他需要报告的事项", "无。"]
+    assert segment_sentences(old, bare_headings=True) == [
+        "preamble", "overview", "overview", "active_disclosure", "active_disclosure", "applications", "applications",
+        "review_litigation", "review_litigation", "problems_improvements", "problems_improvements", "other_matters",
+        "other_matters"]
+    # the default (the shipped model's features) is unchanged
+    assert segment_sentences(old)[1:4] == ["preamble"] * 3
+    # a sentence that says something is no heading; a bare sub-heading inside a numbered overview stays there
+    assert segment_sentences(["一、总体情况", "主动公开情况", "全年公开175条。", "二、主动公开政府信息情况"],
+                             bare_headings=True) == ["overview", "overview", "overview", "active_disclosure"]
+    assert segment_sentences(["一、概述", "本年度主动公开政府信息情况良好。"], bare_headings=True) == ["overview"] * 2
+
+
+def test_an_extra_seventh_part_after_the_template_parts_is_other_matters():
+    doc = ["一、总体情况", "2021年工作平稳。", "五、存在的主要问题及改进情况", "问题一。", "六、保密审查", "严格保密审查。",
+           "七、其他需要报告的事项", "无。"]
+    assert segment_sentences(doc, bare_headings=True)[2:] == ["problems_improvements", "problems_improvements",
+                                                              "other_matters", "other_matters", "other_matters",
+                                                              "other_matters"]
+    # a numbered list inside the problems part is no new part
+    listed = ["五、存在的主要问题及改进情况", "一、公开意识有待增强。", "二、下一步，我局将加强培训，提升公开质量。"]
+    assert segment_sentences(listed, bare_headings=True) == ["problems_improvements"] * 3

@@ -128,3 +128,17 @@ def test_check_round_trips_through_json(status: str) -> None:
 
 def test_rules_are_documented() -> None:
     assert set(RULES) == {"A1", "A2", "A3", "R1", "N1"}
+
+
+def test_partial_tables_are_not_assessable_never_pass() -> None:
+    # a copy that lost the 总计 column, a row, or printed no total over zero parts: nothing says the rule holds
+    zeros = {c: 0 for c in ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
+                            "legal_service_org", "other_org")}
+    no_total = table("applications", "2021", {"new_requests": {**zeros, "total": None}, "granted": {**zeros}})
+    checks = check_tables({"applications": no_total})
+    a3 = {c.part: c.status for c in checks if c.rule == "A3"}
+    assert a3 == {"row:new_requests": "not_assessable", "row:granted": "not_assessable"}
+    assert all(c.status == "not_assessable" for c in checks if c.rule in ("A1", "A2"))  # rows missing
+    missing = table("review_litigation", "2021", {"review": {"upheld": 1, "corrected": 0, "other": 0, "pending": 0,
+                                                            "total": TableValue(None, None, "missing")}})
+    assert [c.status for c in check_tables({"review_litigation": missing}) if c.rule == "R1"] == ["not_assessable"]

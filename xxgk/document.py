@@ -23,7 +23,7 @@ loss::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from .serial import Serial
 
@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 #: Version of the JSON schema of :class:`Document`; bumped on any change.
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 BBox = tuple[float, float, float, float]
 
@@ -216,6 +216,9 @@ class DocumentMeta(Serial):
     published: str | None = None
     pages: int | None = None
     layout: str | None = None
+    #: Where ``title``, ``body`` and ``year`` came from: ``{"how": ..., "line": ..., "page": ...}``, or
+    #: ``{"absent": reason}`` when not found (:func:`xxgk.meta.extract_meta`).
+    origin: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass

@@ -174,11 +174,20 @@ def _inside_brackets(text: str, pos: int) -> bool:
     return head.count("《") > head.count("》") or head.count("〈") > head.count("〉")
 
 
+#: The body speaking of itself (本机关, 我局 …): a phrase in the text, not the body's name in a title.
+_SELF_REFERENCE = re.compile(r"本(?:机关|局|单位|委|办|院|厅|部门|府|中心|镇|乡|街道)|我(?:局|委|办|厅|院|区|县|市|镇|乡|单位|中心)")
+#: A form label glued to the title by a page copy: 名称宿迁市… / 标题: / 信息名称：
+_TITLE_LABEL = re.compile(r"^(?:信息名称|文章标题|标题|题名|名称)[:：]?")
+#: The contact paragraph: 如有疑问，请联系宿迁市宿城区司法局办公室 / 联系单位：…
+_CONTACT = re.compile(r"(?:联系|咨询|联系单位|受理机构)[:：]?(?P<org>[^\s,，。:：;；、()（）]{4,34}?)(?:办公室|联系|咨询|,|，|。|;|；|地址|电话|$)")
+
+
 @dataclass
 class _TitleHit:
     title: str
     year: int
     body: str | None
+    how: str = "citation of the report's name"
 
 
 def _title_hits(t: str) -> list[_TitleHit]:
@@ -190,6 +199,8 @@ def _title_hits(t: str) -> list[_TitleHit]:
         pre = m.group("pre")
         if "关于" in pre:
             continue  # a notice about reports, not a report
+        if _SELF_REFERENCE.search(pre + m.group("mid")):
+            continue  # 2009年度本机关信息公开年度报告: a preface phrase, not a title
         by = re.search(r"由(.+?)(?:负责|牵头)?编制", pre)
         cand = by.group(1) if by else _LEAD_VERBS.sub("", pre)
         body = _clean_body(cand) or _clean_body(m.group("mid"))
@@ -207,19 +218,49 @@ def _find_title(paras: list[str], fields: dict[str, str]) -> _TitleHit | None:
         value = fields.get(label, "")
         hits = _title_hits(value)
         if hits:
-            return _TitleHit(value, hits[0].year, hits[0].body)
-    for t in paras[:15]:
+            return _TitleHit(value, hits[0].year, hits[0].body, f"{label} field")
+    for k, t in enumerate(paras[:15]):
+        t = _TITLE_LABEL.sub("", t)
         if len(t) > 80 or _FIELD_LINE.match(t) or re.match(r"^(?:根据|按照|依据|本|现将|为)", t):
             continue
         hits = _title_hits(t)
         if hits and len(hits[0].title) >= 0.6 * len(t.strip(" |")):
-            return _TitleHit(t.strip(" |"), hits[0].year, hits[0].body)
-    # the text cites its own name: 附件：河北省教育厅2022年…年度报告.doc / 现将2017年政府信息公开工作报告如下
-    hits = [hit for t in paras for hit in _title_hits(t)]
-    hits.sort(key=lambda h: h.body is None)  # a citation with the body's name first
+            hit = _TitleHit(t.strip(" |"), hits[0].year, hits[0].body, "title line")
+            return _two_line_title(hit, paras[k - 1] if k > 0 else None)
+    # the text cites its own name with the body's: 附件：河北省教育厅2022年…年度报告.doc; a citation without
+    # it (现将2017年政府信息公开工作报告如下, 编制了2016年…报告) is a phrase of the text, not the title
+    hits = [hit for t in paras for hit in _title_hits(t) if hit.body is not None]
     if hits:
         hit = hits[0]
         return _TitleHit(re.sub(r"\.(?:docx?|pdf|wps|xlsx?)$", "", hit.title), hit.year, hit.body)
+    return None
+
+
+def _cited_year(paras: list[str]) -> int | None:
+    """The year of the report's name where the text cites it without the body (现将2017年…工作报告如下)."""
+    hits = [hit for t in paras for hit in _title_hits(t)]
+    return hits[0].year if hits else None
+
+
+def _two_line_title(hit: _TitleHit, before: str | None) -> _TitleHit:
+    """A title printed on two lines: the body on one line, ``2021年政府信息公开工作年度报告`` on the next."""
+    if hit.body is None and before and not re.match(r"^(?:19|20)\d{2}", hit.title):
+        return hit
+    if hit.body is None and before:
+        body = _clean_body(_TITLE_LABEL.sub("", before).strip(" |"))
+        if body:
+            return _TitleHit(body + hit.title, hit.year, body, "title on two lines")
+    return hit
+
+
+def _contact_body(paras: list[str]) -> str | None:
+    """The body named in the contact paragraph at the end: 如有疑问，请联系宿迁市宿城区司法局办公室。"""
+    for t in reversed(paras[-12:]):
+        for m in _CONTACT.finditer(t):
+            org = re.sub(r"^(?:请|与|向)", "", m.group("org"))
+            body = _clean_body(org)
+            if body and _PLACE_ORG.match(body):
+                return body
     return None
 
 
@@ -389,8 +430,12 @@ def extract_meta(doc: Document) -> DocumentMeta:
     hit = _find_title(paras, fields)
     sign_body, sign_date = _sign_off(paras)
 
+    origin = _Origin(doc, paras, meta)
     if meta.title is None and hit is not None:
         meta.title = hit.title
+        origin.found("title", hit.how, hit.title, hit.title[-12:])
+    else:
+        origin.absent("title", "no title line, 标题 field or citation of the report's name with the body's")
 
     if meta.published is None:
         for label in ("发布时间", "发布日期", "公开日期", "时间", "日期", "成文日期", "印发日期", "生成日期"):
@@ -402,27 +447,84 @@ def extract_meta(doc: Document) -> DocumentMeta:
             meta.published = sign_date
 
     if meta.body is None:
-        body = hit.body if hit else None
-        body = _better_body(body, sign_body)
-        if body is None:
-            m = next((m for t in paras if (m := _COMPILED_BY.search(t))), None)
-            body = _clean_body(m.group("org")) if m else None
-        if body is None:
-            for label in ("发布机构", "发布单位", "发文机关", "发文单位", "发布部门"):
-                value = fields.get(label, "")
-                if value and not re.search(r"网|平台|原创|本站", value):
-                    body = _clean_body(value)
-                    if body:
-                        break
-        meta.body = body or _subject_body(paras) or _most_cited_body(paras)
+        meta.body, how = _find_body(paras, fields, hit, sign_body)
+        if meta.body:
+            origin.found("body", how, meta.body)
+        else:
+            origin.absent("body", "no body named in a title, sign-off, header field, contact paragraph or the text")
+    else:
+        origin.absent("body", "")
 
     if meta.year is None:
-        year = hit.year if hit else None
-        year = year or _period_year(paras) or _most_named_year(paras)
+        year, how = (hit.year, "title") if hit else (_cited_year(paras), "citation of the report's name")
+        if year is None:
+            year, how = _period_year(paras), "statistics period"
+        if year is None:
+            year, how = _most_named_year(paras), "the year the text names most"
         if year is None and meta.published:
-            year = int(meta.published[:4]) - 1
+            year, how = int(meta.published[:4]) - 1, "publication date minus one"
         meta.year = year
+        if year is None:
+            origin.absent("year", "no year in the text")
+        elif how == "publication date minus one":
+            origin.found("year", how, meta.published[:4] if meta.published else "")
+        elif how == "title" and hit is not None:
+            origin.found("year", how, hit.title, hit.title[-12:])
+        else:
+            origin.found("year", how, f"{year}")
+    else:
+        origin.absent("year", "")
     return meta
+
+
+def _find_body(paras: list[str], fields: dict[str, str], hit: _TitleHit | None,
+               sign_body: str | None) -> tuple[str | None, str]:
+    """The issuing body and how it was found, in order of trust."""
+    title_body = hit.body if hit else None
+    body = _better_body(title_body, sign_body)
+    if body is not None:
+        return body, "title" if body == title_body else "sign-off"
+    m = next((m for t in paras if (m := _COMPILED_BY.search(t))), None)
+    body = _clean_body(m.group("org")) if m else None
+    if body:
+        return body, "由…编制"
+    for label in ("发布机构", "发布单位", "发文机关", "发文单位", "发布部门", "来源", "信息来源", "所属机构"):
+        value = fields.get(label, "")
+        if value and not re.search(r"网|平台|原创|本站", value):
+            body = _clean_body(value)
+            if body:
+                return body, f"{label} field"
+    for how, find in (("subject of the year's summary", _subject_body), ("contact paragraph", _contact_body),
+                      ("the body the text cites most", _most_cited_body)):
+        body = find(paras)
+        if body:
+            return body, how
+    return None, ""
+
+
+class _Origin:
+    """Where each metadata field came from: ``meta.origin[field] = {"how", "line", "page"}`` or ``{"absent"}``.
+
+    The line is that of the first paragraph holding the value (in its flat
+    form); a field a reader set keeps the reader's word.
+    """
+
+    def __init__(self, doc: Document, paras: list[str], meta: DocumentMeta) -> None:
+        self.paras = paras
+        self.provs = [p.provenance for p in doc.paragraphs if p.text.strip()]
+        self.meta = meta
+        self.preset = {f for f in ("title", "body", "year") if getattr(meta, f) is not None}
+
+    def found(self, name: str, how: str, *needles: str) -> None:
+        k = next((i for needle in needles for i, t in enumerate(self.paras) if needle and needle in t), None)
+        prov = self.provs[k] if k is not None else None
+        self.meta.origin[name] = {"how": how, "line": prov.line if prov else None, "page": prov.page if prov else None}
+
+    def absent(self, name: str, reason: str) -> None:
+        if name in self.preset:
+            self.meta.origin.setdefault(name, {"how": "set by the reader", "line": None, "page": None})
+        else:
+            self.meta.origin[name] = {"absent": reason}
 
 
 #: The evidence :func:`looks_like_report` weighs: (name, pattern) on flattened simplified text.

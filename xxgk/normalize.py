@@ -2,7 +2,8 @@
 
 :func:`normalize` turns the text of a document into the form every later
 stage reads: NFKC (Kangxi-radical look-alikes, full-width digits, letters and
-punctuation), white space inside CJK runs removed (``2023 年`` → ``2023年``),
+punctuation), pinyin annotations a mirror site added removed (``报(bào)告`` →
+``报告``), white space inside CJK runs removed (``2023 年`` → ``2023年``),
 and traditional characters converted to simplified with OpenCC when the
 text is traditional. Every character of the result maps back to the offset of
 the original character it came from, so a span found later can be shown in
@@ -27,7 +28,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["NormalizedText", "normalize", "aligned_view", "detect_script", "to_simplified", "to_traditional", "match_key"]
+__all__ = ["NormalizedText", "normalize", "aligned_view", "detect_script", "to_simplified", "to_traditional", "match_key",
+           "strip_pinyin", "PINYIN"]
 
 # Conversion mistakes that OpenCC's t2s leaves behind (machine-converted
 # sources write 谘詢 for 咨询); applied after t2s, character by character.
@@ -126,6 +128,41 @@ def _nfkc_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(out), offs
 
 
+#: A pinyin or zhuyin annotation a mirror site put after a character: 报(bào)告, 規(guī)章, 公（gōng）开.
+#: Lower-case Latin letters (tone marks and ü included), one or two syllables, right after a CJK ideograph.
+PINYIN = re.compile(
+    r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[(（]"
+    r"(?!(?:docx?|xlsx?|pdf|wps|txt|html?|jpe?g|png|gif|zip|rar|ofd|cebx?)[)）])"
+    r"(?=[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňḿ]*[aeiouvüāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňḿ])"
+    r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňḿ]{1,12}[)）]"
+)
+
+
+def strip_pinyin(text: str) -> str:
+    """``text`` without pinyin annotations after its characters.
+
+    >>> strip_pinyin("年度报(bào)告和規(guī)章（PDF）")
+    '年度报告和規章（PDF）'
+    """
+    return PINYIN.sub("", text)
+
+
+def _drop_pinyin(text: str, offs: list[int]) -> tuple[str, list[int]]:
+    """Remove pinyin annotations (:data:`PINYIN`), keeping the offset map of the characters left."""
+    if "(" not in text and "（" not in text:
+        return text, offs
+    out: list[str] = []
+    out_offs: list[int] = []
+    pos = 0
+    for m in PINYIN.finditer(text):
+        out.append(text[pos : m.start()])
+        out_offs.extend(offs[pos : m.start()])
+        pos = m.end()
+    out.append(text[pos:])
+    out_offs.extend(offs[pos:])
+    return "".join(out), out_offs
+
+
 def _drop_cjk_spaces(text: str, offs: list[int]) -> tuple[str, list[int]]:
     """Remove white space (not newlines) next to a CJK character; collapse the rest to one space."""
     out: list[str] = []
@@ -197,6 +234,7 @@ def normalize(text: str, script: str | None = None) -> NormalizedText:
     if script not in ("simplified", "traditional"):
         raise ValueError(f"The 'script' parameter of normalize must be 'simplified' or 'traditional'. Got {script!r} instead.")
     out, offs = _nfkc_with_map(text)
+    out, offs = _drop_pinyin(out, offs)
     out, offs = _drop_cjk_spaces(out, offs)
     if script == "traditional":
         out, offs = _convert_with_map(out, offs)
@@ -228,11 +266,15 @@ _ALL_WS = re.compile(r"\s+")
 
 
 def match_key(text: str) -> str:
-    """The form two texts are compared in: NFKC, simplified, no white space.
+    """The form two texts are compared in: NFKC, simplified, no white space, no pinyin annotations.
 
     >>> match_key("隻計 這一情形，") == match_key("只计这一情形,")
     True
+    >>> match_key("規(guī)章")
+    '规章'
     """
     t = unicodedata.normalize("NFKC", text)
     t = _ALL_WS.sub("", t)
+    if "(" in t:
+        t = PINYIN.sub("", t)
     return to_simplified(t)

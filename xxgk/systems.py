@@ -41,7 +41,7 @@ class RulesSystem:
         out: list[Prediction] = []
         for doc in docs:
             texts = doc.texts
-            sections = segment_sentences(texts)
+            sections = segment_sentences(texts, bare_headings=True)
             out.append(Prediction(sections=sections, tags=tag_sentences(texts, sections)))
         return out
 

@@ -26,6 +26,17 @@ read later as a narrative sentence:
     Markdown pipe tables (``| a | b |``, with or without the ``|---|`` rule)
     and whitespace-aligned tables (columns apart by two or more spaces or a
     tab, on consecutive lines) keep real rows and columns.
+compact rows
+    Pipe or aligned rows whose cells do not line up with a header (html2text's
+    ``行政许可 | 0 |``, merged cells written once, a header cut short, one
+    cell per line ending in ``|``) become ``cell-per-line`` tables in reading
+    order, so that no number is placed under a column by guess
+    (:mod:`xxgk.readers._pipe_tables`); a table the report left mostly empty
+    is still found by its row labels.
+
+The same runs inside an HTML page's ``<p>``/``<pre>`` lines or DOCX
+paragraphs are found too (:func:`xxgk.readers.read` calls this for
+``text``, ``html`` and ``docx``).
 
 Old (pre-2019) 统计表 tables flattened the same ways (``指标名称计量单位…``)
 are marked too; they are not extracted, only kept out of the sentences.
@@ -44,8 +55,20 @@ from functools import lru_cache
 
 from .document import Block, Cell, Document, Paragraph, Provenance, Table
 from .normalize import aligned_view, match_key
+from .readers._pipe_tables import (
+    cell_key,
+    compact_table,
+    is_compact,
+    mostly_empty,
+    pipe_line,
+    strip_paragraph_separators,
+    strip_separators,
+)
 
-__all__ = ["find_tables", "mark_text_tables"]
+__all__ = ["find_tables", "mark_text_tables", "TEXT_TABLE_FORMATS"]
+
+#: Formats whose paragraphs may hold tables printed as text.
+TEXT_TABLE_FORMATS = ("text", "html", "docx")
 
 _CN = "一二三四五六七八九十"
 _CAPTION = re.compile(rf"第二十条第[(（]?[{_CN}]+[)）]?项")
@@ -202,7 +225,7 @@ def _pipe_cells(text: str) -> list[str] | None:
 
 def _aligned_cells(text: str) -> list[str] | None:
     fields = [f.strip() for f in _ALIGN_SPLIT.split(text.strip())]
-    if len(fields) < 2 or any(not f or len(f) > 40 or _SENTENCE_END.search(f) for f in fields):
+    if len(fields) < 2 or any(not f or len(match_key(f)) > 40 or _SENTENCE_END.search(f) for f in fields):
         return None
     return fields
 
@@ -213,13 +236,14 @@ def _grid_regions(texts: list[str | None]) -> list[tuple[int, int, list[list[str
     i, n = 0, len(texts)
     while i < n:
         t = texts[i]
-        if t is not None and _pipe_cells(t) is not None:
+        if t is not None and (_pipe_cells(t) is not None or (pipe_line(t) and _cell_line(t))):
             j, rows = i, []
-            while j < n and texts[j] is not None and (_PIPE_RULE.match(texts[j].strip()) or _pipe_cells(texts[j])):
+            while j < n and texts[j] is not None and (_PIPE_RULE.match(texts[j].strip()) or _pipe_cells(texts[j])
+                                                      or (pipe_line(texts[j]) and _cell_line(texts[j]))):
                 if not _PIPE_RULE.match(texts[j].strip()):
-                    rows.append(_pipe_cells(texts[j]))
+                    rows.append(_pipe_cells(texts[j]) or [strip_separators(texts[j])])
                 j += 1
-            if len(rows) >= 2 and max(len(r) for r in rows) >= 2 and _statistical(rows):
+            if len(rows) >= 2 and _statistical(rows):
                 out.append((i, j, rows))
                 i = j
                 continue
@@ -241,6 +265,12 @@ def _grid_regions(texts: list[str | None]) -> list[tuple[int, int, list[list[str
     return out
 
 
+def _cell_line(text: str) -> bool:
+    """A one-cell line with a separator (``3 |``) that can be a table cell: no sentence, no section heading."""
+    k = cell_key(text)
+    return bool(k) and not _SENTENCE_END.search(k) and not _is_section_heading(k)
+
+
 def _label_row_inside(texts: list[str | None], j: int) -> bool:
     """Whether the single-field line ``j`` sits inside an aligned table: a short label, more rows after it."""
     k = match_key(texts[j] or "")
@@ -253,7 +283,12 @@ def _statistical(rows: list[list[str]]) -> bool:
     """Whether a grid holds numbers (a statistical table), not a page's metadata (索引号 | 发布日期 …)."""
     filled = [c for r in rows for c in r if c.strip()]
     numbers = sum(1 for c in filled if _NUMERIC_LINE.match(match_key(c)))
-    return numbers >= 2 and numbers >= 0.2 * len(filled)
+    return (numbers >= 2 and numbers >= 0.2 * len(filled)) or mostly_empty(rows, _is_row_label)
+
+
+def _is_row_label(text: str) -> bool:
+    hit = _label_match(match_key(text)) if len(text) <= 60 else None
+    return hit is not None and not hit[1].startswith("column:")
 
 
 def _grid_positions(rows: list[list[str]]) -> list[list[tuple[int, str]]]:
@@ -493,7 +528,7 @@ def _line_table(paras: list[Paragraph]) -> Table:
     first, last = paras[0].provenance, paras[-1].provenance
     prov = Provenance(file=first.file, page=first.page, line=first.line, char_start=first.char_start,
                       char_end=last.char_end if first.char_start is not None else None)
-    cells = [Cell(text=q.text, row=i, col=0, provenance=q.provenance) for i, q in enumerate(paras)]
+    cells = [Cell(text=strip_separators(q.text), row=i, col=0, provenance=q.provenance) for i, q in enumerate(paras)]
     return Table(cells=cells, provenance=prov, source_form="cell-per-line")
 
 
@@ -547,9 +582,12 @@ def mark_text_tables(doc: Document) -> None:
     texts = [b.text if isinstance(b, Paragraph) else None for b in blocks]
     replaced: dict[int, tuple[int, Block]] = {}
     for s, e, rows in _grid_regions(texts):
-        replaced[s] = (e, _grid_table(blocks[s:e], rows))  # type: ignore[arg-type]
+        if is_compact(rows):
+            replaced[s] = (e, compact_table(blocks[s:e], rows))  # type: ignore[arg-type]
+        else:
+            replaced[s] = (e, _grid_table(blocks[s:e], rows))  # type: ignore[arg-type]
     covered = {i for s, (e, _) in replaced.items() for i in range(s, e)}
-    keys = [match_key(t) if t is not None and i not in covered else "" for i, t in enumerate(texts)]
+    keys = [cell_key(t) if t is not None and i not in covered else "" for i, t in enumerate(texts)]
     for s, e in _cell_per_line_regions(keys):
         replaced[s] = (e, _line_table(blocks[s:e]))  # type: ignore[arg-type]
     out: list[Block] = []
@@ -562,6 +600,10 @@ def mark_text_tables(doc: Document) -> None:
         else:
             out.append(blocks[i])
             i += 1
+    if any(isinstance(b, Paragraph) and pipe_line(b.text) for b in out):
+        paras = strip_paragraph_separators([b for b in out if isinstance(b, Paragraph)])  # type: ignore[arg-type]
+        it = iter(paras)
+        out = [next(it) if isinstance(b, Paragraph) else b for b in out]
     doc.blocks = out
     doc.reindex()
     for t in doc.tables:
@@ -573,8 +615,10 @@ def find_tables(doc: Document) -> Document:
     """The table-finding stage of reading: in a text document, table regions become tables, in place.
 
     Readers of formats that mark tables (HTML, PDF, DOCX) return them as
-    :class:`~xxgk.document.Table` blocks already; their documents are
-    returned unchanged. See :func:`mark_text_tables` for plain text.
+    :class:`~xxgk.document.Table` blocks already; the paragraphs of text, HTML
+    and DOCX documents are still searched, for web copies print tables as
+    runs of ``<p>``/``<pre>`` lines too (PDF is not: its layout reader finds
+    its tables). See :func:`mark_text_tables` for plain text.
 
     Parameters
     ----------
@@ -586,6 +630,6 @@ def find_tables(doc: Document) -> Document:
     Document
         ``doc`` itself.
     """
-    if doc.meta.format == "text":
+    if doc.meta.format in TEXT_TABLE_FORMATS:
         mark_text_tables(doc)
     return doc

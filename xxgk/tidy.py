@@ -44,14 +44,16 @@ from typing import Any
 __all__ = ["TABLES", "COLUMNS", "ROWS_SCHEMA_VERSION", "report_rows", "error_row", "doc_id_for", "empty_rows"]
 
 #: Bumped whenever a column is added, removed or changes meaning.
-ROWS_SCHEMA_VERSION = "1"
+ROWS_SCHEMA_VERSION = "2"
 
 #: Table name → column → type (``string``, ``int64``, ``float64``,
 #: ``list<string>``, ``list<float64>``), in output order.
 COLUMNS: dict[str, dict[str, str]] = {
     "documents": {
         "doc_id": "string", "path": "string", "sha256": "string", "title": "string", "body": "string",
-        "year": "int64", "published": "string", "template": "string", "format": "string", "script": "string",
+        "year": "int64", "title_from": "string", "title_line": "int64", "body_from": "string", "body_line": "int64",
+        "year_from": "string", "year_line": "int64", "published": "string", "template": "string", "format": "string",
+        "script": "string",
         "encoding": "string", "pages": "int64", "system": "string", "n_sections": "int64", "n_sentences": "int64",
         "n_tables": "int64", "warnings": "list<string>",
     },
@@ -134,7 +136,8 @@ def report_rows(report: Any, *, doc_id: str | None = None, path: str | None = No
 
     out["documents"].append(_conform("documents", {
         "doc_id": doc_id, "path": path, "sha256": meta.sha256 or None, "title": meta.title, "body": meta.body,
-        "year": meta.year, "published": meta.published, "template": _template(report), "format": meta.format or None,
+        "year": meta.year, **_origin_fields(meta), "published": meta.published, "template": _template(report),
+        "format": meta.format or None,
         "script": meta.script, "encoding": meta.encoding, "pages": meta.pages, "system": report.system,
         "n_sections": len(report.sections), "n_sentences": len(report.sentences), "n_tables": len(report.tables),
         "warnings": list(report.warnings),
@@ -163,6 +166,17 @@ def report_rows(report: Any, *, doc_id: str | None = None, path: str | None = No
         out["cells"].extend(_cell_rows(doc_id, name, table))
     out["checks"].extend(_conform("checks", {"doc_id": doc_id, **_check_fields(c)}) for c in report.checks)
     out["findings"].extend(_conform("findings", {"doc_id": doc_id, **_finding_fields(f)}) for f in report.findings)
+    return out
+
+
+def _origin_fields(meta: Any) -> dict[str, Any]:
+    """``title_from``/``title_line`` … : how each metadata field was found and on which line, or why it is None."""
+    out: dict[str, Any] = {}
+    origin = getattr(meta, "origin", None) or {}
+    for name in ("title", "body", "year"):
+        o = origin.get(name) or {}
+        out[f"{name}_from"] = o.get("how") or (f"absent: {o['absent']}" if "absent" in o else None)
+        out[f"{name}_line"] = o.get("line")
     return out
 
 

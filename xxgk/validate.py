@@ -14,9 +14,10 @@ value the report prints:
 
 A broken rule is reported (``fail``), never fixed. Cells that print nothing
 (empty, ``/``, ``—``, ``无``) count as 0 in a sum, and a printed total that is
-empty counts as 0 against it (the message says so); a rule whose cells are all
-empty, or that involves a cell whose value is unknown (missing, ambiguous,
-unreadable), is ``not_assessable``.
+empty counts as 0 against it (the message says so). A rule with an operand
+that is absent or unknown (a row or cell missing from a partial table, an
+ambiguous or unreadable cell), whose cells are all empty, or whose total is
+not printed while its parts sum to 0, is ``not_assessable``: never ``pass``.
 
     >>> from xxgk.extract.types import ExtractedTable, TableValue
     >>> t = ExtractedTable("review_litigation", "2021", rows={
@@ -106,6 +107,10 @@ def _sum_check(
                      f"{rule} {part}: not assessable, every cell involved is empty.")
     expected = _num(sum(v.value or 0 for _, v in left))
     found_vals = [v.value for _, v in right]
+    if all(x is None for x in found_vals) and abs(expected) < 1e-6:
+        # the total is not printed and the parts sum to nothing: nothing says the rule holds
+        return Check(rule, table, part, "not_assessable", None, None, cells,
+                     f"{rule} {part}: not assessable, {_names([n for n, _ in right])} not printed.")
     found = None if all(x is None for x in found_vals) else _num(sum(x or 0 for x in found_vals))
     empties = [n for n, v in left + right if v.value is None]
     ok = abs(expected - (found or 0)) < 1e-6

@@ -10,7 +10,10 @@ number.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..document import Cell, Table
+from ._headers import FOREIGN, foreign_column
 from .cells import parse_cell
 from .grid import RowRecord, cell_provenance, is_label
 from .templates import TableTemplate
@@ -41,6 +44,7 @@ def read_flat_rows(tokens: list[Cell], table: Table, template: TableTemplate) ->
     records: list[RowRecord] = []
     group: str | None = None
     started = False
+    foreign: str | None = None
     i = 0
     n = len(tokens)
     while i < n:
@@ -59,6 +63,13 @@ def read_flat_rows(tokens: list[Cell], table: Table, template: TableTemplate) ->
         values = tokens[i + 1 : j]
         g = template.match_group(tok.text)
         m = None
+        if not values and g is None and template.match_row(tok.text, group=group, alternates=True) is None:
+            head = template.match_column(tok.text, threshold=0.8)
+            other = foreign_column(tok.text, template) if head is None else None
+            if head is not None or other is not None:
+                foreign = other  # the header printed over the rows that follow
+                i = j
+                continue
         if g is not None and g.score >= 0.99:
             alt = template.match_alternate(tok.text) if values else None
             if alt is None:
@@ -69,7 +80,8 @@ def read_flat_rows(tokens: list[Cell], table: Table, template: TableTemplate) ->
         if m is None:
             m = template.match_row(tok.text, group=group, alternates=True)
         if m is not None and (values or started):  # before the first row with values: header words (总计, 其他)
-            records.append(RowRecord(m.key, tok, list(values), None, table, m.score))
+            records.append(RowRecord(m.key, tok, list(values), None, table, m.score,
+                                     header=(foreign,) if foreign else ()))
             started = started or bool(values)
         elif values and any(parse_cell(v.text).status == "ok" for v in values):
             records.append(RowRecord(None, tok, list(values), None, table, 0.0))
@@ -230,7 +242,10 @@ def _gap_findings(
 
 def _row_values(rec: RowRecord, cols: tuple[str, ...], name: str, findings: list[Finding]) -> dict[str, TableValue]:
     row: dict[str, TableValue] = {}
+    rec = _fill_unnamed_slots(rec, cols)
     named = [k for k in (rec.slots or []) if k in cols]
+    if not named and any(k.startswith(FOREIGN) for k in rec.header):
+        return _header_mismatch(rec, cols, name, findings)
     if rec.slots is not None and len(rec.slots) == len(rec.values) and named and len(set(named)) == len(named):
         # the header says where each cell goes
         for cell, key in zip(rec.values, rec.slots):
@@ -280,3 +295,37 @@ def _unreadable_findings(rec: RowRecord, row: dict[str, TableValue], cols: tuple
         for key in cols
         if row[key].status == "unreadable"
     ]
+
+
+def _fill_unnamed_slots(rec: RowRecord, cols: tuple[str, ...]) -> RowRecord:
+    """Header cells the template does not recognise (企业, 公益, 法律服务: shortened labels) take their template column.
+
+    Only when the row has one value per template column and every header
+    cell that is recognised sits at its template position: the printed
+    header then agrees with the template, and the unrecognised cells are
+    the columns between.
+    """
+    slots = rec.slots
+    if slots is None or "" not in slots or len(slots) != len(rec.values):
+        return rec
+    lead = 0  # empty cells of a label's span (a padded copy writes a merged label as label + empty cells)
+    while lead < len(slots) and not slots[lead] and not rec.values[lead].text.strip():
+        lead += 1
+    rest = slots[lead:]
+    if len(rest) != len(cols) or not any(rest) or any(k and k != c for k, c in zip(rest, cols)):
+        return rec
+    return replace(rec, slots=[""] * lead + list(cols))
+
+
+def _header_mismatch(rec: RowRecord, cols: tuple[str, ...], name: str, findings: list[Finding]) -> dict[str, TableValue]:
+    """A row under a header of the other template generation: its cells are flagged, not given that meaning."""
+    raws = [c.text.strip() for c in rec.values]
+    printed = ", ".join(k[len(FOREIGN) :] for k in rec.header if k.startswith(FOREIGN))
+    findings.append(Finding(
+        kind="header_mismatch", table=name,
+        message=f"Row {rec.key!r} sits under a header of the other template generation ({printed}), whose columns "
+                f"this table does not have; its cells ({', '.join(raws)}) are left empty.",
+        cells=[f"{rec.key}.{c}" for c in cols], candidates=raws,
+        provenance=rec.label.provenance if rec.label is not None else None,
+    ))
+    return {c: TableValue(value=None, raw=None, status="ambiguous", provenance=None) for c in cols}

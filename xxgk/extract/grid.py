@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from ..document import Cell, Provenance, Table
+from ._headers import FOREIGN
 from .cells import parse_cell
 from .labels import LabelMatch
 from .templates import TableTemplate
@@ -245,6 +246,8 @@ def _read_row(
     heads = _header_matches(cells, template)
     labels = [(k, c) for k, c in cells if is_label(c.text)]
     hit = _row_hit(cells, labels, template, state.group, alternates)
+    if not heads and not has_number and hit is None:
+        heads = _foreign_heads(cells, template)  # a header of the other generation: flagged, not followed
     if heads and not has_number and (hit is None or len(heads) > 1):
         _read_header(heads, state)
         return None
@@ -258,7 +261,7 @@ def _read_row(
     state.seen_data = True
     wanted = template.columns_for(m.key)
     return RowRecord(m.key, label, [c for _, c in values], _slots(values, state.header, wanted), table, m.score,
-                     tuple(x for x in state.header.keys() if x in wanted))
+                     tuple(x for x in state.header.keys() if x in wanted or x.startswith(FOREIGN)))
 
 
 def _read_header(heads: list[tuple[int, Cell, str]], state: _BlockState) -> None:
@@ -281,6 +284,17 @@ def _unlabelled_row(
     keys = state.header.keys()
     return RowRecord(None, labels[-1][1] if labels else None, [c for _, c in values], _slots(values, state.header, keys),
                      table, 0.0, keys)
+
+
+def _foreign_heads(cells: list[tuple[int, Cell]], template: TableTemplate) -> list[tuple[int, Cell, str]]:
+    from ._headers import foreign_column
+
+    out = []
+    for k, c in cells:
+        key = foreign_column(c.text, template) if is_label(c.text) else None
+        if key is not None:
+            out.append((k, c, key))
+    return out
 
 
 def _group_of(labels: list[tuple[int, Cell]], template: TableTemplate) -> str | None:

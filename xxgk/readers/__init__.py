@@ -123,6 +123,10 @@ def read_blocks(data: bytes, path: str, *, format: str | None = None) -> Documen
     return doc
 
 
+#: Formats whose paragraphs can hold a table written as text (a web copy's ``<pre>``/``<p>`` lines, DOCX
+#: paragraphs); their real tables are kept as they are.
+
+
 def _reader(module: str, func: str):
     def load():
         from importlib import import_module

@@ -175,7 +175,8 @@ def decode_html(data: bytes, path: str) -> tuple[str, str]:
 # --- cleaning ----------------------------------------------------------------
 
 _ALWAYS_DROP = {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "select",
-                "button", "input", "textarea", "option", "link", "meta", "map", "audio", "video", "head", "title"}
+                "button", "input", "textarea", "option", "link", "meta", "map", "audio", "video", "head", "title",
+                "rt", "rp"}  # rt/rp: ruby annotations (报<rt>bào</rt>), read as the characters they annotate
 _CHROME_TAGS = {"nav", "menu", "header", "footer", "aside"}
 # class/id words of page chrome; matched inside the lower-cased class and id.
 _CHROME_WORDS = re.compile(
@@ -445,7 +446,22 @@ class _Blocks:
         self.line: int | None = None
         self.heading = 0
         self.bold = 0
+        self.pre = 0
         self.n_tables = 0
+
+    def _flush_pre(self) -> None:
+        """Preformatted text (``<pre>``) keeps its lines: one paragraph each, as a text copy would read."""
+        raw = "".join(t for t, _ in self.pieces)
+        first = self.line
+        lead = len(raw) - len(raw.lstrip("\n"))
+        for k, line in enumerate(raw.split("\n")):
+            text = collapse_space(line)
+            if text:
+                no = first + k - lead if first is not None else None
+                self.blocks.append(Paragraph(text=text, heading=heading_by_form(text),
+                                             provenance=Provenance(file=self.path, line=no)))
+        self.pieces = []
+        self.line = None
 
     def text(self, text: str | None, line: int | None) -> None:
         if not text:
@@ -455,6 +471,9 @@ class _Blocks:
         self.pieces.append((text, self.bold > 0))
 
     def flush(self) -> None:
+        if self.pre > 0 and "\n" in "".join(t for t, _ in self.pieces).strip():
+            self._flush_pre()
+            return
         text = collapse_space("".join(t for t, _ in self.pieces))
         if text:
             bold = all(b for t, b in self.pieces if t.strip())
@@ -483,6 +502,7 @@ class _Blocks:
                 step = 1 if entering else -1
                 self.heading += step * (tag in _HEADING_TAGS)
                 self.bold += step * (tag in ("b", "strong") or bool(_BOLD_STYLE.search(el.get("style", ""))))
+                self.pre += step * (tag == "pre")
                 if entering:
                     self.text(el.text, el.sourceline)
             if not entering and el is not root:

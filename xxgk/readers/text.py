@@ -290,6 +290,47 @@ def _break_kind(line: str, start: int, end: int, depth: int) -> str | None:
     return "strong" if numbered else "break"
 
 
+def _is_ideograph(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def _cjk_spaces(line: str) -> list[int]:
+    """Positions of the single spaces between two ideographs."""
+    return [i for i in range(1, len(line) - 1)
+            if line[i] in " \u00a0" and _is_ideograph(line[i - 1]) and _is_ideograph(line[i + 1])]
+
+
+def _wraps_as_spaces(line: str) -> bool:
+    """Whether a long line is a wrapped paragraph whose line ends became single spaces.
+
+    Such spaces fall at about the same distance from each other (the page's
+    line width), most of them inside a sentence; the paragraph breaks of a
+    crawler copy fall where sentences and headings end, at any distance.
+    """
+    pos = _cjk_spaces(line)
+    if len(pos) < 3:
+        return False
+    gaps = sorted(_width(line[a + 1 : b]) for a, b in zip(pos, pos[1:]))  # display width: digits count half
+    mid = gaps[len(gaps) // 2]
+    regular = sum(1 for g in gaps if 0.85 * mid <= g <= 1.15 * mid)
+    return mid >= 24 and regular >= 0.6 * len(gaps)
+
+
+def _wrapped_space(line: str, start: int, end: int) -> bool:
+    """Whether the single space ``line[start:end]`` between two ideographs is where a wrapped line was joined.
+
+    A DOCX or PDF conversion turns the soft wraps of a paragraph into single
+    spaces (``…收到政府信 息公开申请``): no paragraph break. A break it stays only
+    after a short numbered heading (``（一）主动公开情况 我局…``).
+    """
+    if end - start != 1 or line[start] not in " \u00a0" or not (_is_ideograph(line[start - 1]) and _is_ideograph(line[end])):
+        return False
+    head = line[:start]
+    cut = max(head.rfind(c) for c in " \u3000\t。！？!?；;")
+    piece = head[cut + 1 :]
+    return not (_NUMBERING.match(piece) and len(piece) <= 30)
+
+
 #: A run-on line is at least this long (characters); see :func:`_segments`.
 _RUN_ON_MIN = 200
 
@@ -297,6 +338,7 @@ _RUN_ON_MIN = 200
 def _run_on_cuts(line: str) -> tuple[list[tuple[int, int]], int]:
     """The pieces of ``line`` between its paragraph breaks, and the number of strong breaks."""
     depths = _bracket_depths(line)
+    wrapped = _wraps_as_spaces(line)
     pieces: list[tuple[int, int]] = []
     strong = 0
     pos = 0
@@ -304,6 +346,8 @@ def _run_on_cuts(line: str) -> tuple[list[tuple[int, int]], int]:
         if m.start() == 0 or m.end() == len(line):
             continue
         kind = _break_kind(line, m.start(), m.end(), depths[m.start()])
+        if kind == "break" and wrapped and _wrapped_space(line, m.start(), m.end()):
+            kind = None  # …政府信 息公开申请情况: a wrapped line joined with a space
         if kind is None:
             continue
         strong += kind == "strong"

@@ -32,7 +32,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["HEADING_KEYWORDS", "Heading", "find_headings", "heading_label", "segment_sentences"]
+__all__ = ["HEADING_KEYWORDS", "Heading", "bare_heading", "find_headings", "heading_label", "segment_sentences"]
 
 #: Keywords of a top-level heading, per section, checked in this order (the
 #: first label with a keyword in the heading wins): review and problems come
@@ -121,19 +121,29 @@ def find_headings(sentence: str) -> list[Heading]:
     return out
 
 
-def segment_sentences(sentences: Sequence[str]) -> list[str]:
+def segment_sentences(sentences: Sequence[str], *, bare_headings: bool = False) -> list[str]:
     """A section label for every sentence, by headings and the ordered state machine.
 
     Parameters
     ----------
     sentences : sequence of str
         The document's sentences, normalised (:attr:`xxgk.pipeline.Prepared.texts`).
+    bare_headings : bool, default False
+        Also follow ``report-format.md`` section 2.1 where a report has
+        headings without numbers (a bold or short line such as ``概述``,
+        ``主动公开政府信息情况``; :func:`bare_heading`) and numbered parts
+        the template does not have (七、保密审查): those after the template's
+        parts go to ``other_matters``. Off by default, as the features of
+        the shipped model were computed without it; the ``rules`` system
+        turns it on.
 
     Returns
     -------
     list of str
         One label of :data:`xxgk.spec.SECTION_LABELS` per sentence.
     """
+    if bare_headings:
+        return _segment_with_bare_headings(sentences)
     current = "preamble"
     number = 0  # the number of the heading in force
     out: list[str] = []
@@ -154,3 +164,71 @@ def segment_sentences(sentences: Sequence[str]) -> list[str]:
                 label_here = current
         out.append(label_here)
     return out
+
+
+#: The order of the template's parts: a heading without a number opens a part only after the one in force.
+_ORDER = ("preamble", "overview", "active_disclosure", "applications", "review_litigation", "problems_improvements",
+          "other_matters")
+_BARE_MAX = 24
+_BARE_END = re.compile(r"(?:情况|事项|概述|概况|措施|问题)$")
+
+
+def bare_heading(sentence: str) -> str | None:
+    """The section a heading without a number names (``概述``, ``主动公开政府信息情况``), or None.
+
+    A bare heading is a short line (at most 24 characters, no sentence
+    punctuation inside) that ends like a heading (…情况, …事项, 概述) and holds
+    a section's keywords; a sentence that says something is no heading.
+
+    >>> bare_heading("主动公开政府信息情况"), bare_heading("概述")
+    ('active_disclosure', 'overview')
+    >>> bare_heading("本年度主动公开政府信息情况良好。") is None
+    True
+    """
+    t = sentence.strip().rstrip(":：")
+    if not t or len(t) > _BARE_MAX or re.search(r"[。,，;；!?！？]", t) or _HEADING.match(t) or t[0].isdigit():
+        return None
+    if re.match(r"^[（(][一二三四五六七八九十\d]+[)）]", t):
+        return None  # a sub-heading: （一）主动公开情况 stays in its part (section 2.1)
+    if not _BARE_END.search(t):
+        return None
+    return heading_label(t)
+
+
+def _segment_with_bare_headings(sentences: Sequence[str]) -> list[str]:
+    """:func:`segment_sentences` with section 2.1's headings without numbers and extra parts."""
+    found = [find_headings(t) for t in sentences]
+    numbered = {h.label for hs in found for h in hs if h.number is not None and h.label is not None}
+    current = "preamble"
+    number = 0
+    out: list[str] = []
+    for text, heads in zip(sentences, found):
+        label_here = current
+        bare = bare_heading(text) if not heads else None
+        if bare is not None and bare not in numbered and _ORDER.index(bare) > _ORDER.index(current):
+            # a part the report titles without a number, which no numbered heading of it names
+            current = label_here = bare
+        for h in heads:
+            if h.number is None:  # attachment
+                if current != "preamble":
+                    current = "other_matters"
+            elif h.number > number and h.label is not None:
+                current, number = h.label, h.number
+            elif h.number > number and current == "preamble" and h.start == 0:
+                current, number = "overview", h.number
+            elif h.number > number and h.start == 0 and current in ("problems_improvements", "other_matters") \
+                    and _part_title(text, h):
+                # a part the template does not have, after its parts (七、保密审查): other matters (section 2.1)
+                current, number = "other_matters", h.number
+            else:
+                continue
+            if h.start == 0:
+                label_here = current
+        out.append(label_here)
+    return out
+
+
+def _part_title(text: str, h: Heading) -> bool:
+    """Whether a numbered line is a part's title (七、保密审查), not a list item that says something."""
+    head = re.split(r"[。;!?]", text[h.start :], maxsplit=1)[0]
+    return len(head) <= _BARE_MAX + 4 and "," not in head
