@@ -12,8 +12,8 @@ from .report import Report, Section, build_report
 __all__ = ["analyze", "extract_sections", "extract_tables"]
 
 
-def _document(source: Source | Document, strict: bool) -> Document:
-    return source if isinstance(source, Document) else read(source, strict=strict)
+def _document(source: Source | Document, strict: bool, ocr: str = "auto") -> Document:
+    return source if isinstance(source, Document) else read(source, strict=strict, ocr=ocr)
 
 
 def extract_tables(source: Source | Document, *, strict: bool = False) -> tuple[dict[str, Any], list[Any], list[Any]]:
@@ -43,6 +43,7 @@ def analyze(
     system: str | SectionTagger = DEFAULT_SYSTEM,
     strict: bool = False,
     tables: bool = True,
+    ocr: str = "auto",
 ) -> Report:
     """Read a report and find its sections, sentence tags, tables and their checks.
 
@@ -58,6 +59,9 @@ def analyze(
         Fail on inputs that show no sign of being an annual report.
     tables : bool, default True
         Extract and check the statistical tables.
+    ocr : {"auto", "always", "never"}, default "auto"
+        OCR for scanned pages and page images (see :func:`xxgk.read`; needs
+        ``pip install 'xxgk[ocr]'``).
 
     Returns
     -------
@@ -69,7 +73,7 @@ def analyze(
     >>> [(s.section, s.tag) for s in report.sentences][-1]
     ('problems_improvements', 'problem')
     """
-    doc = _document(source, strict)
+    doc = _document(source, strict, ocr)
     tagger = get_system(system) if isinstance(system, str) else system
     prepared = prepare(doc)
     prediction = tagger.predict([prepared])[0]

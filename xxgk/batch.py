@@ -48,7 +48,8 @@ from .rows import ROWS_SCHEMA_VERSION, TABLES, doc_id_for, empty_rows, error_row
 __all__ = ["REPORT_SUFFIXES", "TagOptions", "TagSummary", "expand_inputs", "pipeline_key", "tag"]
 
 #: File name endings a folder is searched for (a file named explicitly is always taken).
-REPORT_SUFFIXES = (".txt", ".text", ".htm", ".html", ".shtml", ".xhtml", ".pdf", ".docx", ".doc")
+REPORT_SUFFIXES = (".txt", ".text", ".htm", ".html", ".shtml", ".xhtml", ".pdf", ".docx", ".doc",
+                   ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
 #: How worker processes start: ``forkserver`` (clean processes, no inherited
 #: threads) where the platform has it, else ``spawn``.
@@ -83,6 +84,8 @@ class TagOptions:
         Record inputs with no sign of being an annual report as errors.
     progress : bool or None, default None
         Show a progress bar; None shows it when standard error is a terminal.
+    ocr : {"auto", "always", "never"}, default "auto"
+        OCR for scanned pages and images (see :func:`xxgk.read`).
     """
 
     format: str = "parquet"
@@ -91,6 +94,7 @@ class TagOptions:
     resume: bool = True
     strict: bool = False
     progress: bool | None = None
+    ocr: str = "auto"
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
@@ -99,6 +103,8 @@ class TagOptions:
             raise ValueError(f"The 'jobs' parameter of tag must be a positive int. Got {self.jobs!r} instead.")
         if not isinstance(self.system, str) or not self.system:
             raise ValueError(f"The 'system' parameter of tag must be a system name such as 'rules'. Got {self.system!r} instead.")
+        if self.ocr not in ("auto", "always", "never"):
+            raise ValueError(f"The 'ocr' parameter of tag must be one of ('auto', 'always', 'never'). Got {self.ocr!r} instead.")
 
 
 @dataclass
@@ -125,6 +131,8 @@ class TagSummary:
     wall_s: float = 0.0
     complete: bool = True
     tables: dict[str, int] = field(default_factory=dict)
+    #: path → OCR engine, version and pages OCR'd, for the inputs this run read by OCR.
+    ocr: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -246,17 +254,18 @@ def _model_version(tagger: Any) -> str:
     return ""
 
 
-def pipeline_key(system: str, model_version: str = "", strict: bool = False) -> dict[str, Any]:
+def pipeline_key(system: str, model_version: str = "", strict: bool = False, ocr: str = "auto") -> dict[str, Any]:
     """What a result depends on besides the input's bytes; a change makes every input run again.
 
     >>> key = pipeline_key("rules")
     >>> sorted(key)
-    ['model', 'rows_schema', 'strict', 'system', 'xxgk']
+    ['model', 'ocr', 'rows_schema', 'strict', 'system', 'xxgk']
     """
     from . import __version__
+    from .ocr import ocr_engine_id
 
     return {"xxgk": __version__, "system": system, "model": model_version, "strict": bool(strict),
-            "rows_schema": ROWS_SCHEMA_VERSION}
+            "rows_schema": ROWS_SCHEMA_VERSION, "ocr": f"{ocr}:{ocr_engine_id()}" if ocr != "never" else ocr}
 
 
 def _pipeline_id(key: dict[str, Any]) -> str:
@@ -266,12 +275,13 @@ def _pipeline_id(key: dict[str, Any]) -> str:
 # -- one input ---------------------------------------------------------------
 
 
-def _process_one(path: str, tagger: Any, strict: bool, parts: str, pipeline_id: str) -> dict[str, Any]:
+def _process_one(path: str, tagger: Any, strict: bool, parts: str, pipeline_id: str, ocr: str = "auto") -> dict[str, Any]:
     """Analyse one input and write its part; every failure becomes an error row."""
     from .api import analyze
     from .readers import read_bytes
 
     sha: str | None = None
+    ocr_info: dict[str, Any] | None = None
     try:
         data = Path(path).read_bytes()
     except OSError as err:
@@ -284,7 +294,10 @@ def _process_one(path: str, tagger: Any, strict: bool, parts: str, pipeline_id: 
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                doc = read_bytes(data, path, strict=strict)
+                doc = read_bytes(data, path, strict=strict, ocr=ocr)
+                if doc.meta.ocr:
+                    ocr_info = {k: doc.meta.ocr.get(k) for k in ("engine", "version")}
+                    ocr_info["pages"] = [p["page"] for p in doc.meta.ocr.get("pages", [])]
                 report = analyze(doc, system=tagger)
                 rows = report_rows(report, doc_id=doc_id_for(path, sha), path=path)
         except Exception as err:  # noqa: BLE001  (any failure costs only this file)
@@ -295,7 +308,7 @@ def _process_one(path: str, tagger: Any, strict: bool, parts: str, pipeline_id: 
         rows["errors"].append(error_row(path, failure, sha256=sha, doc_id=doc_id))
     _write_part(Path(parts), doc_id, {"path": os.path.abspath(path), "sha256": sha, "pipeline": pipeline_id}, rows)
     broken = sum(1 for c in rows["checks"] if _is_broken(c))
-    return {"path": path, "doc_id": doc_id, "failed": failure is not None, "broken": broken}
+    return {"path": path, "doc_id": doc_id, "failed": failure is not None, "broken": broken, "ocr": ocr_info}
 
 
 def _is_broken(check_row: dict[str, Any]) -> bool:
@@ -328,7 +341,7 @@ def _read_part(parts: Path, doc_id: str) -> dict[str, list[dict[str, Any]]] | No
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, threads: int = 0) -> None:
+def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, threads: int = 0, ocr: str = "auto") -> None:
     """Build the system once per worker process; a failure is kept and reported by :func:`_worker_info`.
 
     ``threads`` caps the math threads of the worker (torch reads
@@ -343,7 +356,7 @@ def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, thread
             os.environ[var] = str(threads)
         if "torch" in sys.modules:  # inherited from the parent (fork): too late for the variables
             sys.modules["torch"].set_num_threads(threads)
-    _WORKER.update(strict=strict, parts=parts, pipeline_id=pipeline_id, tagger=None, error=None)
+    _WORKER.update(strict=strict, parts=parts, pipeline_id=pipeline_id, tagger=None, error=None, ocr=ocr)
     try:
         from .pipeline import get_system
 
@@ -361,7 +374,8 @@ def _worker_info() -> str:
 def _worker_process(path: str) -> dict[str, Any]:
     if _WORKER.get("error") is not None:
         raise _WORKER["error"]
-    return _process_one(path, _WORKER["tagger"], _WORKER["strict"], _WORKER["parts"], _WORKER["pipeline_id"])
+    return _process_one(path, _WORKER["tagger"], _WORKER["strict"], _WORKER["parts"], _WORKER["pipeline_id"],
+                        _WORKER.get("ocr", "auto"))
 
 
 class _Pool:
@@ -377,7 +391,7 @@ class _Pool:
         ctx = multiprocessing.get_context(_START_METHOD)
         threads = max(1, (os.cpu_count() or 1) // max(1, self.opts.jobs))
         return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(self.opts.system, self.opts.strict, parts, pipeline_id, threads))
+                                   initargs=(self.opts.system, self.opts.strict, parts, pipeline_id, threads, self.opts.ocr))
 
     def model_version(self) -> str:
         """Start one worker to learn the system's version (and fail early when it cannot be built)."""
@@ -466,6 +480,7 @@ def tag(
     resume: bool = True,
     strict: bool = False,
     progress: bool | None = None,
+    ocr: str = "auto",
 ) -> TagSummary:
     r"""Analyse every report the inputs name and write tidy tables to ``out``.
 
@@ -475,7 +490,7 @@ def tag(
         Files, folders (searched recursively) and globs; see :func:`expand_inputs`.
     out : path
         The output folder (made when missing).
-    format, jobs, system, resume, strict, progress
+    format, jobs, system, resume, strict, progress, ocr
         See :class:`TagOptions`.
 
     Returns
@@ -509,7 +524,7 @@ def tag(
     """
     from .pipeline import get_system
 
-    opts = TagOptions(format=format, jobs=jobs, system=system, resume=resume, strict=strict, progress=progress)
+    opts = TagOptions(format=format, jobs=jobs, system=system, resume=resume, strict=strict, progress=progress, ocr=ocr)
     files = expand_inputs(inputs)
     out = Path(out)
     if out.exists() and not out.is_dir():
@@ -528,7 +543,7 @@ def tag(
     else:
         pool = _Pool(opts)
         model_version = pool.model_version()
-    key = pipeline_key(opts.system, model_version, opts.strict)
+    key = pipeline_key(opts.system, model_version, opts.strict, opts.ocr)
     pid = _pipeline_id(key)
     parts = out / _PARTS / pid
     parts.mkdir(parents=True, exist_ok=True)
@@ -552,6 +567,8 @@ def tag(
 
     def on_result(result: dict[str, Any]) -> None:
         doc_ids[result["path"]] = result["doc_id"]
+        if result.get("ocr"):
+            summary.ocr[result["path"]] = result["ocr"]
         if result["failed"]:
             summary.failed += 1
         else:
@@ -559,16 +576,23 @@ def tag(
         bar.update(1)
         bar.set_postfix(failed=summary.failed, skipped=summary.skipped, refresh=False)
 
+    def on_ocr_page(done: int, total: int) -> None:  # scans take seconds a page: show the pages too
+        bar.set_postfix_str(f"OCR page {done}/{total}")
+
+    from .ocr.pdf import add_progress_hook, remove_progress_hook
+
     interrupted = False
+    add_progress_hook(on_ocr_page)
     try:
         if pool is None:
             for path in todo:
-                on_result(_process_one(path, tagger, opts.strict, str(parts), pid))
+                on_result(_process_one(path, tagger, opts.strict, str(parts), pid, opts.ocr))
         elif todo:
             pool.run(todo, parts, pid, on_result)
     except KeyboardInterrupt:
         interrupted = True
     finally:
+        remove_progress_hook(on_ocr_page)
         bar.close()
 
     summary.complete = not interrupted
@@ -607,8 +631,9 @@ def _consolidate(paths: list[str], doc_ids: dict[str, str], parts: Path, out: Pa
         "pipeline_id": pid,
         "format": opts.format,
         "options": {"jobs": opts.jobs, "resume": opts.resume, "strict": opts.strict, "system": opts.system,
-                    "format": opts.format},
+                    "format": opts.format, "ocr": opts.ocr},
+        "ocr": {"mode": opts.ocr, "engine": key["ocr"], "files": summary.ocr},
         "complete": summary.complete,
         "tables": {name: {"file": path.name, "rows": len(tables[name])} for name, path in written.items()},
-        "summary": {k: v for k, v in summary.to_dict().items() if k not in ("tables", "out", "format")},
+        "summary": {k: v for k, v in summary.to_dict().items() if k not in ("tables", "out", "format", "ocr")},
     })

@@ -31,6 +31,9 @@ def _add_read(sub: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="Print each document as one JSON line.")
     p.add_argument("--strict", action="store_true", help="Fail on files with no sign of being an annual report.")
+    p.add_argument("--ocr", choices=("auto", "always", "never"), default="auto",
+                   help="OCR scanned pages and page images: auto (pages with no or a garbled text layer), always, never "
+                        "(needs `pip install 'xxgk[ocr]'`; default: auto).")
 
 
 def _run_read(args: argparse.Namespace) -> int:
@@ -40,7 +43,7 @@ def _run_read(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.files:
         try:
-            doc = read(path, strict=args.strict)
+            doc = read(path, strict=args.strict, ocr=args.ocr)
         except XxgkError as err:
             _error(path, err)
             failed += 1
@@ -52,6 +55,9 @@ def _run_read(args: argparse.Namespace) -> int:
         _emit(f"== {path}")
         _emit(f"   format={m.format} script={m.script} pages={m.pages} sha256={m.sha256[:12]}")
         _emit(f"   title={m.title!r} body={m.body!r} year={m.year} published={m.published}")
+        if m.ocr:
+            pages = ", ".join(f"{p['page']} ({p['reason']})" for p in m.ocr.get("pages", []))
+            _emit(f"   ocr={m.ocr.get('engine')} {m.ocr.get('version')} pages: {pages}")
         for w in doc.warnings:
             _emit(f"   warning: {w}")
         for b in doc.blocks:
@@ -74,6 +80,9 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--system", default=DEFAULT_SYSTEM,
                    help=f"The system that places sections and tags: model, rules or baseline (default: {DEFAULT_SYSTEM}).")
     p.add_argument("--strict", action="store_true", help="Fail on a file with no sign of being an annual report.")
+    p.add_argument("--ocr", choices=("auto", "always", "never"), default="auto",
+                   help="OCR scanned pages and page images: auto (pages with no or a garbled text layer), always, never "
+                        "(needs `pip install 'xxgk[ocr]'`; default: auto).")
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
@@ -81,7 +90,9 @@ def _run_analyze(args: argparse.Namespace) -> int:
     from .errors import XxgkError
 
     try:
-        report = analyze(args.file, system=args.system, strict=args.strict)
+        from .readers import read
+
+        report = analyze(read(args.file, strict=args.strict, ocr=args.ocr), system=args.system, strict=args.strict)
     except (XxgkError, ValueError) as err:
         _error(args.file, err)
         return 1
@@ -127,6 +138,9 @@ def _add_tag(sub: argparse._SubParsersAction) -> None:
                    help="Skip inputs an earlier run already did with the same pipeline (default: --resume).")
     p.add_argument("--strict", action="store_true", help="Record files with no sign of being an annual report as errors.")
     p.add_argument("--no-progress", action="store_true", help="No progress bar.")
+    p.add_argument("--ocr", choices=("auto", "always", "never"), default="auto",
+                   help="OCR scanned pages and page images: auto (pages with no or a garbled text layer), always, never "
+                        "(needs `pip install 'xxgk[ocr]'`; default: auto).")
 
 
 def _run_tag(args: argparse.Namespace) -> int:
@@ -135,7 +149,8 @@ def _run_tag(args: argparse.Namespace) -> int:
 
     try:
         summary = tag(args.inputs, args.out, format=args.format, jobs=args.jobs, system=args.system,
-                      resume=args.resume, strict=args.strict, progress=False if args.no_progress else None)
+                      resume=args.resume, strict=args.strict, progress=False if args.no_progress else None,
+                      ocr=args.ocr)
     except (XxgkError, ValueError) as err:
         sys.stderr.write(f"error: {err}\n")
         return 2

@@ -74,6 +74,9 @@ class Provenance:
     page_end : int or None
         Last page of a block that runs on past ``page`` (a paragraph or table
         split by a page break); ``None`` when it stays on ``page``.
+    ocr_confidence : float or None
+        Mean OCR confidence (0-1) of the block's or cell's characters, when it
+        was read by OCR (:mod:`xxgk.ocr`); ``None`` for a text layer.
     """
 
     file: str | None = None
@@ -86,6 +89,7 @@ class Provenance:
     char_start: int | None = None
     char_end: int | None = None
     page_end: int | None = None
+    ocr_confidence: float | None = None
 
     def __post_init__(self) -> None:
         if self.bbox is not None:
@@ -265,8 +269,10 @@ Block = Paragraph | Table
 class DocumentMeta:
     """What is known of a document before any analysis.
 
-    ``format`` is one of ``text``, ``html``, ``pdf``, ``docx``; ``script`` is
+    ``format`` is one of ``text``, ``html``, ``pdf``, ``docx``, ``image``; ``script`` is
     ``simplified`` or ``traditional`` (of the source, before conversion).
+    ``ocr`` is ``None`` unless pages were read by OCR; then it names the engine,
+    its version and models, the pages OCR'd and why (see :mod:`xxgk.ocr`).
     """
 
     source: str | None = None
@@ -280,6 +286,7 @@ class DocumentMeta:
     published: str | None = None
     pages: int | None = None
     layout: str | None = None
+    ocr: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -243,6 +243,10 @@ def extract_tables(doc: Document) -> tuple[dict[str, ExtractedTable], list[Findi
             if name not in tables:
                 findings.append(Finding(kind="missing_table", table=name,
                                         message=f"The {name} table was not found in this report."))
+    if doc.meta.ocr and doc.meta.ocr.get("uncertain"):  # OCR'd digits read with low confidence
+        from ..ocr.digits import review_uncertain
+
+        review_uncertain(doc, tables, findings)
     return {n: tables[n] for n in TABLE_NAMES if n in tables}, findings
 
 

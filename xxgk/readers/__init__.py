@@ -1,4 +1,4 @@
-"""Readers: any report (text, HTML, PDF, DOCX) into one :class:`~xxgk.document.Document`.
+"""Readers: any report (text, HTML, PDF, DOCX, page images by OCR) into one :class:`~xxgk.document.Document`.
 
 :func:`read` is the entry point. It detects the format from the content,
 calls the format's reader, then fills in what every format shares: the
@@ -23,7 +23,8 @@ __all__ = ["read", "read_bytes", "detect_format", "Source", "FORMATS"]
 Source = str | os.PathLike | bytes
 
 
-def read(source: Source, *, format: str | None = None, strict: bool = False, name: str | None = None) -> Document:
+def read(source: Source, *, format: str | None = None, strict: bool = False, name: str | None = None,
+         ocr: str = "auto") -> Document:
     """Read a report into a :class:`~xxgk.document.Document`.
 
     Parameters
@@ -31,7 +32,7 @@ def read(source: Source, *, format: str | None = None, strict: bool = False, nam
     source : path, bytes or str
         A path to a file, the file's bytes, or (a ``str`` that is not an
         existing path) the report's text itself.
-    format : {"text", "html", "pdf", "docx"} or None, default None
+    format : {"text", "html", "pdf", "docx", "image"} or None, default None
         Skip detection and use this reader.
     strict : bool, default False
         Raise :class:`~xxgk.errors.NotAReportError` instead of warning when
@@ -39,6 +40,11 @@ def read(source: Source, *, format: str | None = None, strict: bool = False, nam
     name : str, optional
         A name for the source in messages and provenance (default: the path,
         or ``"<bytes>"`` / ``"<text>"``).
+    ocr : {"auto", "always", "never"}, default "auto"
+        OCR for scans (:mod:`xxgk.ocr`, needs ``pip install 'xxgk[ocr]'``):
+        ``"auto"`` OCRs PDF pages with no or a garbled text layer, and image
+        files; ``"always"`` OCRs every PDF page; ``"never"`` raises
+        :class:`~xxgk.errors.ScannedPDFError` on a scan.
 
     Raises
     ------
@@ -46,7 +52,7 @@ def read(source: Source, *, format: str | None = None, strict: bool = False, nam
         Or one of its subclasses, naming the file and the problem.
     """
     if isinstance(source, bytes):
-        return read_bytes(source, name or "<bytes>", format=format, strict=strict)
+        return read_bytes(source, name or "<bytes>", format=format, strict=strict, ocr=ocr)
     if isinstance(source, str) and _is_text(source):
         if not source.strip():
             raise EmptyFileError(name or "<text>", "The text is empty.")
@@ -61,10 +67,10 @@ def read(source: Source, *, format: str | None = None, strict: bool = False, nam
         data = path.read_bytes()
     except OSError as err:
         raise InputError(label, f"Cannot be read ({err.strerror or err}).", "Check its permissions.") from err
-    return read_bytes(data, label, format=format, strict=strict)
+    return read_bytes(data, label, format=format, strict=strict, ocr=ocr)
 
 
-_PATH_LIKE = re.compile(r"[^\n]*\.(txt|text|html?|xhtml|pdf|docx?|md|csv|json)", re.IGNORECASE)
+_PATH_LIKE = re.compile(r"[^\n]*\.(txt|text|html?|xhtml|pdf|docx?|md|csv|json|png|jpe?g|tiff?)", re.IGNORECASE)
 
 
 def _is_text(source: str) -> bool:
@@ -79,8 +85,8 @@ def _is_text(source: str) -> bool:
     return not (_PATH_LIKE.fullmatch(source.strip()) or os.sep in source or "/" in source)
 
 
-def read_bytes(data: bytes, path: str, *, format: str | None = None, strict: bool = False) -> Document:
-    """Read a report from its bytes; ``path`` names it in messages and provenance."""
+def read_bytes(data: bytes, path: str, *, format: str | None = None, strict: bool = False, ocr: str = "auto") -> Document:
+    """Read a report from its bytes; ``path`` names it in messages and provenance (``ocr``: as in :func:`read`)."""
     if not data or not data.strip():
         raise EmptyFileError(path, "The file is empty.", "Nothing to read.")
     fmt = format or detect_format(data, path)
@@ -90,7 +96,9 @@ def read_bytes(data: bytes, path: str, *, format: str | None = None, strict: boo
         )
     if fmt not in FORMATS:
         raise ValueError(f"The 'format' parameter of read must be one of {FORMATS}. Got {fmt!r} instead.")
-    doc = _READERS[fmt]()(data, path)
+    if ocr not in ("auto", "always", "never"):
+        raise ValueError(f"The 'ocr' parameter of read must be one of ('auto', 'always', 'never'). Got {ocr!r} instead.")
+    doc = _READERS[fmt]()(data, path, ocr=ocr) if fmt in ("pdf", "image") else _READERS[fmt]()(data, path)
     if fmt == "text":
         from .text_tables import mark_text_tables
 
@@ -116,6 +124,7 @@ _READERS = {
     "html": _reader("html", "read_html"),
     "pdf": _reader("pdf", "read_pdf"),
     "docx": _reader("docx", "read_docx"),
+    "image": _reader("image", "read_image"),
 }
 
 
