@@ -56,7 +56,7 @@ def read(source: Source, *, format: str | None = None, strict: bool = False, nam
     if isinstance(source, str) and _is_text(source):
         if not source.strip():
             raise EmptyFileError(name or "<text>", "The text is empty.")
-        return read_bytes(source.encode("utf-8"), name or "<text>", format=format or "text", strict=strict)
+        return read_bytes(source.encode("utf-8"), name or "<text>", format=format or "text", strict=strict, ocr=ocr)
     path = Path(source)
     label = name or str(source)
     if not path.exists():
