@@ -305,3 +305,14 @@ def test_tag_over_a_folder_mixing_text_pdfs_scans_and_images(corpus_dir, tmp_pat
     assert all(f["engine"] == "rapidocr" and f["version"] and f["pages"] == [1] for f in files.values())
     loaded = xxgk.load(out)
     assert len(set(loaded.documents["doc_id"])) == 3
+
+
+def test_cli_read_names_the_extra_and_never_keeps_todays_error(no_engine, repo_dir, capsys):
+    from xxgk.cli import main
+
+    path = str(repo_dir / "tests" / "fixtures" / "pdf" / "scanned_image_only.pdf")
+    assert main(["read", path]) == 1
+    assert "pip install 'xxgk[ocr]'" in capsys.readouterr().err
+    assert main(["read", "--ocr", "never", path]) == 1
+    err = capsys.readouterr().err
+    assert "scanned_image_only.pdf: The PDF has no text layer" in err

@@ -83,13 +83,23 @@ def ocr_page(pixels: np.ndarray, number: int, dpi: float, engine: OCREngine, rea
     h, w = img.shape[:2]
     chars: list[OCRChar] = []
     lines = engine.recognize(img)
+    # Line boxes vary in height with their content (brackets, digits, Latin): a
+    # line within a quarter of the page's usual height gets the usual size, so
+    # that the layout code sees one body size as on a text-layer page.
+    heights = [ln.bbox[3] - ln.bbox[1] for ln in lines if len(ln.chars) >= 2]
+    usual = float(np.median(heights)) if heights else 0.0
     for ln in lines:
-        height = (ln.bbox[3] - ln.bbox[1]) * f
-        size = max(height * 0.9, 1.0)
-        for c in ln.chars:
-            if not c.text.strip() or c.score < _NOISE_SCORE:
-                continue
+        height = ln.bbox[3] - ln.bbox[1]
+        if usual and abs(height - usual) <= 0.25 * usual:
+            height = usual
+        size = max(height * f, 1.0)
+        kept = [c for c in ln.chars if c.text.strip() and c.score >= _NOISE_SCORE]
+        for k, c in enumerate(kept):
             x0, top, x1, bottom = c.bbox
+            if k == 0:  # the line's ends from its detected box: steadier than the character positions
+                x0 = min(x0, ln.bbox[0])
+            if k == len(kept) - 1:
+                x1 = max(x1, ln.bbox[2])
             chars.append(OCRChar(c.text, x0 * f, top * f, x1 * f, bottom * f, size, "ocr", c.score))
     edges = [Edge(x0 * f, t * f, x1 * f, b * f, o) for x0, t, x1, b, o in ruling_edges(img)]
     conf = float(np.mean([c.score for c in chars])) if chars else None
