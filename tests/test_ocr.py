@@ -316,3 +316,26 @@ def test_cli_read_names_the_extra_and_never_keeps_todays_error(no_engine, repo_d
     assert main(["read", "--ocr", "never", path]) == 1
     err = capsys.readouterr().err
     assert "scanned_image_only.pdf: The PDF has no text layer" in err
+
+
+@needs_ocr
+@pytest.mark.ocr
+def test_auto_ocrs_only_the_pages_without_a_text_layer(corpus_dir):
+    import pypdfium2 as pdfium
+
+    from xxgk.ocr.synth import Degradation, degrade, images_to_pdf
+
+    how = Degradation(dpi=200, skew=-1.0, noise=5, jpeg=75)
+    scan = pdfium.PdfDocument(images_to_pdf([degrade(_page_images(corpus_dir, [4])[0], how, seed=5)], how.dpi))
+    mixed = pdfium.PdfDocument.new()
+    mixed.import_pages(pdfium.PdfDocument((corpus_dir / PDF_001).read_bytes()), [0])  # a text page
+    mixed.import_pages(scan)  # then a scanned one
+    buf = io.BytesIO()
+    mixed.save(buf)
+    doc = read(buf.getvalue(), name="mixed.pdf")
+    assert [(p["page"], p["reason"]) for p in doc.meta.ocr["pages"]] == [(2, "no text layer")]
+    text_page = [p for p in doc.paragraphs if p.provenance.page == 1]
+    scanned = [p for p in doc.paragraphs if p.provenance.page == 2]
+    assert text_page and all(p.provenance.ocr_confidence is None for p in text_page)
+    assert scanned and all(p.provenance.ocr_confidence is not None for p in scanned)
+    assert any("其他需要报告的事项" in p.text for p in scanned)

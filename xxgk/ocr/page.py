@@ -26,9 +26,6 @@ __all__ = ["OCRChar", "PageOCR", "ocr_page", "annotate_document", "UNCERTAIN_SCO
 #: finding unless the table's arithmetic settles it).
 UNCERTAIN_SCORE = 0.9
 
-#: A character scored below this is dropped as noise (a speck read as a glyph).
-_NOISE_SCORE = 0.3
-
 
 @dataclass(slots=True)
 class OCRChar(Char):
@@ -48,6 +45,9 @@ class PageOCR:
     lines: int = 0
     reason: str = ""
     chars: list[OCRChar] = field(default_factory=list)
+    #: dark pixels of the upright page, at ``ink_scale`` points per pixel (to tell a blank cell from an unread one)
+    ink: np.ndarray | None = None
+    ink_scale: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return {"page": self.page, "reason": self.reason, "rotation": self.rotation, "skew": round(self.skew, 2),
@@ -83,17 +83,13 @@ def ocr_page(pixels: np.ndarray, number: int, dpi: float, engine: OCREngine, rea
     h, w = img.shape[:2]
     chars: list[OCRChar] = []
     lines = engine.recognize(img)
-    # Line boxes vary in height with their content (brackets, digits, Latin): a
-    # line within a quarter of the page's usual height gets the usual size, so
-    # that the layout code sees one body size as on a text-layer page.
-    heights = [ln.bbox[3] - ln.bbox[1] for ln in lines if len(ln.chars) >= 2]
-    usual = float(np.median(heights)) if heights else 0.0
-    for ln in lines:
-        height = ln.bbox[3] - ln.bbox[1]
-        if usual and abs(height - usual) <= 0.25 * usual:
-            height = usual
+    # Line boxes vary in height with their content (brackets, digits, Latin):
+    # lines of about the same height get one size, so that the layout code
+    # sees one body size (and one table size) as on a text-layer page.
+    sizes = _line_sizes([ln.bbox[3] - ln.bbox[1] for ln in lines])
+    for ln, height in zip(lines, sizes):
         size = max(height * f, 1.0)
-        kept = [c for c in ln.chars if c.text.strip() and c.score >= _NOISE_SCORE]
+        kept = [c for c in ln.chars if c.text.strip()]
         for k, c in enumerate(kept):
             x0, top, x1, bottom = c.bbox
             if k == 0:  # the line's ends from its detected box: steadier than the character positions
@@ -102,10 +98,34 @@ def ocr_page(pixels: np.ndarray, number: int, dpi: float, engine: OCREngine, rea
                 x1 = max(x1, ln.bbox[2])
             chars.append(OCRChar(c.text, x0 * f, top * f, x1 * f, bottom * f, size, "ocr", c.score))
     edges = [Edge(x0 * f, t * f, x1 * f, b * f, o) for x0, t, x1, b, o in ruling_edges(img)]
+    step = max(1, int(round(dpi / 100)))  # about 100 dpi is enough to see ink
+    ink = img[::step, ::step].min(axis=2) < 128
     conf = float(np.mean([c.score for c in chars])) if chars else None
     info = PageOCR(page=number, rotation=rotation, skew=skew, confidence=conf, lines=len(lines), reason=reason,
-                   chars=chars)
+                   chars=chars, ink=ink, ink_scale=f * step)
     return PageContent(number=number, width=w * f, height=h * f, chars=list(chars), edges=edges, images=1), info
+
+
+def _line_sizes(heights: list[float], step: float = 0.1, span: float = 0.4) -> list[float]:
+    """Each line height replaced by the median of its cluster.
+
+    Sorted heights form one cluster until one exceeds the previous by more
+    than ``step`` (a jump: another font size) or the cluster's smallest by
+    more than ``span``.
+    """
+    order = sorted(range(len(heights)), key=lambda i: heights[i])
+    out = list(heights)
+    k = 0
+    while k < len(order):
+        j = k + 1
+        while (j < len(order) and heights[order[j]] <= heights[order[j - 1]] * (1 + step)
+               and heights[order[j]] <= heights[order[k]] * (1 + span)):
+            j += 1
+        med = float(np.median([heights[i] for i in order[k:j]]))
+        for i in order[k:j]:
+            out[i] = med
+        k = j
+    return out
 
 
 def block_confidence(chars: list[Any]) -> float | None:
@@ -150,6 +170,10 @@ def annotate_document(doc: Document, pages: dict[int, PageOCR], threshold: float
                 continue
             inside = sorted((c for c in info.chars if _inside(c, prov.bbox)), key=lambda c: (round(c.top / 4), c.x0))
             if not inside:
+                if not cell.text.strip() and _has_ink(info, prov.bbox):  # something is written there, and OCR read nothing
+                    records.append({"page": prov.page, "table": table.index, "row": cell.row, "col": cell.col, "read": "",
+                                    "text": "?", "scores": []})
+                    cell.text = "?"
                 continue
             cell.provenance = replace(prov, ocr_confidence=round(float(np.mean([c.score for c in inside])), 4))
             digits = [c for c in inside if _DIGIT.fullmatch(c.text)]
@@ -168,6 +192,24 @@ def annotate_document(doc: Document, pages: dict[int, PageOCR], threshold: float
                             "text": "".join(text), "scores": [round(c.score, 4) for c in digits]})
             cell.text = "".join(text)
     return records
+
+
+def _has_ink(info: PageOCR, bbox: tuple[float, float, float, float]) -> bool:
+    """Whether the inner part of a cell (away from its rulings) holds a mark the size of a small glyph."""
+    if info.ink is None:
+        return False
+    s = info.ink_scale
+    x0, top, x1, bottom = bbox
+    mx, my = 0.15 * (x1 - x0) + 1.5, 0.15 * (bottom - top) + 1.5
+    a = info.ink[int((top + my) / s): int((bottom - my) / s) + 1, int((x0 + mx) / s): int((x1 - mx) / s) + 1]
+    if a.size == 0:
+        return False
+    # a dash or slash (an empty cell's mark) is thin: ask for ink over a glyph-like area
+    rows = np.flatnonzero(a.any(axis=1))
+    cols = np.flatnonzero(a.any(axis=0))
+    if len(rows) == 0:
+        return False
+    return int(a.sum()) >= 6 and (rows[-1] - rows[0] + 1) * s >= 4.0 and (cols[-1] - cols[0] + 1) * s >= 2.0
 
 
 def page_size_dpi(width_px: int, height_px: int, dpi: float | None) -> float:
