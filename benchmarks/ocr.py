@@ -147,6 +147,7 @@ def main() -> int:
     rows = []
     total_pages = 0
     total_s = 0.0
+    total_cpu = 0.0
     for k, (name, gold_name) in enumerate(REPORTS.items()):
         if wanted and not any(name.startswith(w) for w in wanted):
             continue
@@ -166,13 +167,16 @@ def main() -> int:
         hows = [DEGRADATIONS[(k + i) % len(DEGRADATIONS)] for i in range(len(images))]
         scans = [degrade(im, h, seed=100 * k + i) for i, (im, h) in enumerate(zip(images, hows))]
         scan_pdf = images_to_pdf(scans, [h.dpi for h in hows])
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         ocr_doc = read(scan_pdf, name=f"scan:{name}", ocr="auto")
         secs = time.perf_counter() - t0
+        cpu = time.process_time() - c0  # all threads of this process
+        total_cpu += cpu
         total_pages += len(images)
         total_s += secs
         row = {
             "report": name, "pages": len(images), "seconds": round(secs, 1), "pages_per_s": round(len(images) / secs, 3),
+            "cpu_s_per_page": round(cpu / len(images), 1),
             "turns": [p["rotation"] for p in ocr_doc.meta.ocr["pages"]],
             "skews": [p["skew"] for p in ocr_doc.meta.ocr["pages"]],
             "applied": [(h.turn, h.skew) for h in hows],
@@ -186,7 +190,8 @@ def main() -> int:
             row["gold_ocr"] = gold_scores(ocr_doc, gold, system)
         rows.append(row)
         t = row["tables"]
-        print(f"{name}: {row['pages']} pages in {row['seconds']} s ({row['pages_per_s']} pages/s); "
+        print(f"{name}: {row['pages']} pages in {row['seconds']} s ({row['pages_per_s']} pages/s, "
+              f"{row['cpu_s_per_page']} CPU-s a page); "
               f"char accuracy {row['char_accuracy']:.4f} (NFKC {row['char_accuracy_nfkc']:.4f}); "
               f"cells {t['recovered']}/{t['numbers']} recovered, {t['empty_flagged']} flagged empty, "
               f"{t['empty_unflagged']} empty unflagged, {t['wrong']} wrong ({t['wrong_unflagged']} unflagged)", flush=True)
@@ -200,8 +205,11 @@ def main() -> int:
         return 1
     agg = {k: sum(r["tables"][k] for r in rows) for k in ("numbers", "recovered", "empty_flagged", "empty_unflagged",
                                                            "wrong", "wrong_unflagged", "confirmed_by_arithmetic")}
-    print(f"\nOVERALL: {total_pages} pages in {total_s:.1f} s = {total_pages / total_s:.3f} pages/s "
-          f"on {os.cpu_count()} cores (rules for sections/tags: {args.system})")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"\nOVERALL: {total_pages} pages in {total_s:.1f} s = {total_pages / total_s:.3f} pages/s wall "
+          f"on {os.cpu_count()} cores (load average {load:.1f} at the end); {total_cpu / total_pages:.1f} CPU-s a page "
+          f"(all threads), i.e. at most {os.cpu_count() / (total_cpu / total_pages):.3f} pages/s with the cores to itself; "
+          f"sections/tags: {args.system}")
     print(f"  char accuracy (mean over reports): {np.mean([r['char_accuracy'] for r in rows]):.4f}, "
           f"NFKC {np.mean([r['char_accuracy_nfkc'] for r in rows]):.4f}")
     print(f"  table numbers: {agg['recovered']}/{agg['numbers']} recovered ({agg['recovered'] / max(agg['numbers'], 1):.2%}), "

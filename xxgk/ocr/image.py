@@ -205,20 +205,30 @@ def ruling_edges(img: np.ndarray) -> list[tuple[float, float, float, float, str]
     edges: list[tuple[float, float, float, float, str]] = []
     # a ruling is longer than ~2.5 characters: text strokes (一, 二) are shorter
     unit = max(h, w) / 60.0
-    for orient, kernel_size, min_len in (("h", (max(int(unit * 1.5), 20), 1), unit * 2.0),
-                                         ("v", (1, max(int(unit * 1.2), 15)), unit * 1.2)):
+    thin = max(unit * 0.4, 6)
+
+    def runs(kernel_size: tuple[int, int], close_size: tuple[int, int]) -> np.ndarray:
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, kernel_size)
         mask = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
         # bridge small gaps in broken (scanned, compressed) lines
-        close = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1) if orient == "h" else (1, 9))
-        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, close)
-        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        for k in range(1, n):
-            x, y, bw, bh, _ = stats[k]
-            if orient == "h" and bw >= min_len and bh <= max(unit * 0.4, 6):
-                yc = y + bh / 2
-                edges.append((float(x), yc, float(x + bw), yc, "h"))
-            elif orient == "v" and bh >= min_len and bw <= max(unit * 0.4, 6):
-                xc = x + bw / 2
-                edges.append((xc, float(y), xc, float(y + bh), "v"))
+        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, close_size))
+        return cv2.connectedComponentsWithStats(mask, connectivity=8)[2][1:]
+
+    for x, y, bw, bh, _ in runs((max(int(unit * 1.5), 20), 1), (9, 1)):
+        if bw >= unit * 2.0 and bh <= thin:
+            edges.append((float(x), y + bh / 2, float(x + bw), y + bh / 2, "h"))
+    hs = [e for e in edges]
+    tol = max(unit * 0.3, 4)
+
+    def meets_h(xc: float, yy: float) -> bool:
+        return any(abs(e[1] - yy) <= tol and e[0] - tol <= xc <= e[2] + tol for e in hs)
+
+    # A vertical ruling is either long, or short (a one-line row) and runs from
+    # one horizontal ruling to another; a character's stroke does neither.
+    for x, y, bw, bh, _ in runs((1, max(int(unit * 0.45), 10)), (1, 9)):
+        if bw > thin:
+            continue
+        xc = x + bw / 2
+        if bh >= unit * 1.2 or (bh >= unit * 0.45 and meets_h(xc, y) and meets_h(xc, y + bh)):
+            edges.append((xc, float(y), xc, float(y + bh), "v"))
     return edges

@@ -92,6 +92,8 @@ def ocr_page(pixels: np.ndarray, number: int, dpi: float, engine: OCREngine, rea
         kept = [c for c in ln.chars if c.text.strip()]
         for k, c in enumerate(kept):
             x0, top, x1, bottom = c.bbox
+            if k + 1 < len(kept) and c.text in _NUMERIC and kept[k + 1].text in _NUMERIC:
+                x1 = max(x1, kept[k + 1].bbox[0])  # one number: no gap (the layout would read a space)
             if k == 0:  # the line's ends from its detected box: steadier than the character positions
                 x0 = min(x0, ln.bbox[0])
             if k == len(kept) - 1:
@@ -140,6 +142,7 @@ def _inside(c: OCRChar, bbox: tuple[float, float, float, float]) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
+_NUMERIC = set("0123456789.,，%")
 
 
 def annotate_document(doc: Document, pages: dict[int, PageOCR], threshold: float = UNCERTAIN_SCORE) -> list[dict[str, Any]]:
@@ -161,6 +164,8 @@ def annotate_document(doc: Document, pages: dict[int, PageOCR], threshold: float
     """
     from dataclasses import replace
 
+    from ..extract.cells import is_number_token
+
     records: list[dict[str, Any]] = []
     for table in doc.tables:
         for cell in table.cells:
@@ -176,6 +181,8 @@ def annotate_document(doc: Document, pages: dict[int, PageOCR], threshold: float
                     cell.text = "?"
                 continue
             cell.provenance = replace(prov, ocr_confidence=round(float(np.mean([c.score for c in inside])), 4))
+            if not is_number_token(cell.text):  # a label ("1.属于国家秘密"): its digits are not values
+                continue
             digits = [c for c in inside if _DIGIT.fullmatch(c.text)]
             doubtful = [k for k, c in enumerate(digits) if c.score < threshold]
             if not doubtful:
