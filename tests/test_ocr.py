@@ -194,7 +194,8 @@ def test_a_turned_skewed_stamped_scan_reads_like_its_text_layer(corpus_dir, tmp_
     assert abs(info["pages"][0]["skew"]) > 0.5
     acc = _char_accuracy(_narrative(ref), _narrative(doc))
     assert acc >= 0.95, acc
-    assert doc.paragraphs[0].text.endswith("2023年政府信息公开工作年度报告")
+    # the two-line centred title may come out as two paragraphs (OCR line heights differ from font sizes)
+    assert "".join(p.text for p in doc.paragraphs[:2]).endswith("2023年政府信息公开工作年度报告")
     for p in doc.paragraphs:
         assert p.provenance.page == 1 and p.provenance.bbox is not None and 0 < p.provenance.ocr_confidence <= 1
     assert doc.meta.year == 2023
