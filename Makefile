@@ -7,13 +7,13 @@ STAMP  := $(VENV)/.installed
 # these machines' disk or on PyPI.
 PIP_FLAGS ?=
 
-.PHONY: install demo test lint accuracy fetch-base train bench clean notebooks browser screenshots
+.PHONY: install demo test lint accuracy fetch-base train bench clean notebooks browser screenshots bench-ocr
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q $(PIP_FLAGS) torch==2.13.0
-	$(PY) -m pip install -q $(PIP_FLAGS) -e '.[dev]'
+	$(PY) -m pip install -q $(PIP_FLAGS) -e '.[dev,ocr]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -59,6 +59,10 @@ train: fetch-base
 # Regenerates the README's "Accuracy" section (rules as is, baseline cross-validated; clean and perturbed).
 accuracy: $(STAMP)
 	$(PY) -m xxgk.evaluate.accuracy --gold ../shared/gold --readme README.md
+
+# OCR speed and accuracy on synthetic scans of the corpus PDFs and HTML tables (pages/s; needs ../shared/corpus).
+bench-ocr: $(STAMP)
+	$(PY) benchmarks/ocr.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check xxgk tests training benchmarks setup.py

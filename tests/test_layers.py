@@ -16,13 +16,14 @@ PACKAGE = Path(__file__).resolve().parents[1] / "xxgk"
 #: Lowest first, as in ARCHITECTURE.md. A module may import from its own layer and the ones below.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("spec", ("xxgk.errors", "xxgk.spec", "xxgk.document")),
-    ("text", ("xxgk.normalize", "xxgk.sentences")),
-    ("readers", ("xxgk.readers",)),
+    ("text", ("xxgk.normalize", "xxgk.sentences", "xxgk.extract.cells")),
+    ("readers", ("xxgk.readers", "xxgk.ocr")),
     ("meta", ("xxgk.meta",)),
     ("extract", ("xxgk.extract",)),
     ("tablefind", ("xxgk.tablefind",)),
     ("reading", ("xxgk.reading",)),
     ("validate", ("xxgk.validate",)),
+    ("ocr review", ("xxgk.ocr.digits",)),
     ("gold", ("xxgk.gold",)),
     ("rules", ("xxgk.segment", "xxgk.tag")),
     ("pipeline", ("xxgk.pipeline",)),

@@ -22,12 +22,19 @@ from .report import Report, Section, build_report
 __all__ = ["analyze", "analyze_many", "AnalysisResult", "extract_tables", "extract_sections"]
 
 
-def _document(source: Source | Document, strict: bool) -> Document:
-    return source if isinstance(source, Document) else read(source, strict=strict)
+def _document(source: Source | Document, strict: bool, ocr: str = "auto") -> Document:
+    return source if isinstance(source, Document) else read(source, strict=strict, ocr=ocr)
 
 
-def extract_tables(source: Source | Document, *, strict: bool = False) -> tuple[dict[str, Any], list[Any], list[Any]]:
+def extract_tables(
+    source: Source | Document, *, strict: bool = False, ocr: str = "auto"
+) -> tuple[dict[str, Any], list[Any], list[Any]]:
     """Extract the three statistical tables and check their arithmetic.
+
+    In a scanned report (``doc.meta.ocr``), a table digit the OCR was unsure
+    of is null until the template's arithmetic confirms or corrects it
+    (:func:`xxgk.ocr.digits.review_uncertain`, an ``ocr_uncertain`` finding
+    either way); the checks see the reviewed tables.
 
     Returns
     -------
@@ -42,8 +49,12 @@ def extract_tables(source: Source | Document, *, strict: bool = False) -> tuple[
     from .extract import extract_tables as _extract
     from .validate import check_tables
 
-    doc = _document(source, strict)
+    doc = _document(source, strict, ocr)
     tables, findings = _extract(doc)
+    if doc.meta.ocr and doc.meta.ocr.get("uncertain"):
+        from .ocr.digits import review_uncertain
+
+        review_uncertain(doc, tables, findings)
     return tables, check_tables(tables), findings
 
 
@@ -84,6 +95,7 @@ def analyze_many(
     strict: bool = False,
     tables: bool = True,
     raises_on_error: bool = False,
+    ocr: str = "auto",
 ) -> Iterator[AnalysisResult]:
     """Analyse many reports, asking the system for a batch of documents at a time.
 
@@ -113,6 +125,9 @@ def analyze_many(
         Raise the first failure instead of yielding it. By default a source
         that fails (unreadable, damaged, an extractor crash) gives an
         :class:`AnalysisResult` with ``error`` set, and the run goes on.
+    ocr : {"auto", "always", "never"}, default "auto"
+        OCR for scanned pages and page images, as in :func:`xxgk.read`
+        (needs ``pip install 'xxgk[ocr]'``).
 
     Yields
     ------
@@ -150,18 +165,20 @@ def analyze_many(
     for source in sources:
         batch.append(source)
         if len(batch) >= batch_size:
-            yield from _analyze_batch(batch, built, strict, tables, raises_on_error)
+            yield from _analyze_batch(batch, built, strict, tables, raises_on_error, ocr)
             batch = []
     if batch:
-        yield from _analyze_batch(batch, built, strict, tables, raises_on_error)
+        yield from _analyze_batch(batch, built, strict, tables, raises_on_error, ocr)
 
 
-def _analyze_batch(sources: list[Any], system: System, strict: bool, tables: bool, raises: bool) -> list[AnalysisResult]:
+def _analyze_batch(
+    sources: list[Any], system: System, strict: bool, tables: bool, raises: bool, ocr: str = "auto"
+) -> list[AnalysisResult]:
     results = [AnalysisResult(source=s) for s in sources]
     prepared: list[Prepared | None] = [None] * len(sources)
     for i, source in enumerate(sources):  # read → prepare
         try:
-            prepared[i] = source if isinstance(source, Prepared) else prepare(_document(source, strict))
+            prepared[i] = source if isinstance(source, Prepared) else prepare(_document(source, strict, ocr))
         except Exception as err:  # noqa: BLE001  (a bad source costs only itself)
             _fail(results[i], err, raises)
     todo = [i for i, p in enumerate(prepared) if p is not None]
@@ -220,6 +237,7 @@ def analyze(
     system: str | System = DEFAULT_SYSTEM,
     strict: bool = False,
     tables: bool = True,
+    ocr: str = "auto",
 ) -> Report:
     """Read a report and find its sections, sentence tags, tables and their checks.
 
@@ -236,6 +254,9 @@ def analyze(
         Fail on inputs that show no sign of being an annual report.
     tables : bool, default True
         Extract and check the statistical tables.
+    ocr : {"auto", "always", "never"}, default "auto"
+        OCR for scanned pages and page images (see :func:`xxgk.read`; needs
+        ``pip install 'xxgk[ocr]'``).
 
     Returns
     -------
@@ -256,7 +277,8 @@ def analyze(
     >>> [(s.section, s.tag) for s in report.sentences][-1]
     ('problems_improvements', 'problem')
     """
-    result = next(analyze_many([source], system=system, batch_size=1, strict=strict, tables=tables, raises_on_error=True))
+    result = next(analyze_many([source], system=system, batch_size=1, strict=strict, tables=tables,
+                               raises_on_error=True, ocr=ocr))
     assert result.report is not None
     return result.report
 

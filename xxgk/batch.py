@@ -49,7 +49,8 @@ from .tidy import ROWS_SCHEMA_VERSION, TABLES, doc_id_for, empty_rows, error_row
 __all__ = ["REPORT_SUFFIXES", "TagOptions", "TagSummary", "expand_inputs", "pipeline_key", "tag"]
 
 #: File name endings a folder is searched for (a file named explicitly is always taken).
-REPORT_SUFFIXES = (".txt", ".text", ".htm", ".html", ".shtml", ".xhtml", ".pdf", ".docx", ".doc")
+REPORT_SUFFIXES = (".txt", ".text", ".htm", ".html", ".shtml", ".xhtml", ".pdf", ".docx", ".doc",
+                   ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
 #: How worker processes start: ``forkserver`` (clean processes, no inherited
 #: threads) where the platform has it, else ``spawn``.
@@ -90,6 +91,8 @@ class TagOptions:
     html : bool, default False
         Also write one HTML page per report and an index page to
         ``out/html/`` (:mod:`xxgk.view`).
+    ocr : {"auto", "always", "never"}, default "auto"
+        OCR for scanned pages and images (see :func:`xxgk.read`).
     """
 
     format: str = "parquet"
@@ -100,6 +103,7 @@ class TagOptions:
     strict: bool = False
     progress: bool | None = None
     html: bool = False
+    ocr: str = "auto"
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
@@ -110,6 +114,8 @@ class TagOptions:
             raise ValueError(f"The 'batch_size' parameter of tag must be a positive int. Got {self.batch_size!r} instead.")
         if not isinstance(self.system, str) or not self.system:
             raise ValueError(f"The 'system' parameter of tag must be a system name such as 'rules'. Got {self.system!r} instead.")
+        if self.ocr not in ("auto", "always", "never"):
+            raise ValueError(f"The 'ocr' parameter of tag must be one of ('auto', 'always', 'never'). Got {self.ocr!r} instead.")
 
 
 @dataclass
@@ -136,6 +142,8 @@ class TagSummary:
     wall_s: float = 0.0
     complete: bool = True
     tables: dict[str, int] = field(default_factory=dict)
+    #: path → OCR engine, version and pages OCR'd, for the inputs this run read by OCR.
+    ocr: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -257,17 +265,18 @@ def _model_version(system: Any) -> str:
     return ""
 
 
-def pipeline_key(system: str, model_version: str = "", strict: bool = False) -> dict[str, Any]:
+def pipeline_key(system: str, model_version: str = "", strict: bool = False, ocr: str = "auto") -> dict[str, Any]:
     """What a result depends on besides the input's bytes; a change makes every input run again.
 
     >>> key = pipeline_key("rules")
     >>> sorted(key)
-    ['model', 'rows_schema', 'strict', 'system', 'xxgk']
+    ['model', 'ocr', 'rows_schema', 'strict', 'system', 'xxgk']
     """
     from . import __version__
+    from .ocr import ocr_engine_id
 
     return {"xxgk": __version__, "system": system, "model": model_version, "strict": bool(strict),
-            "rows_schema": ROWS_SCHEMA_VERSION}
+            "rows_schema": ROWS_SCHEMA_VERSION, "ocr": f"{ocr}:{ocr_engine_id()}" if ocr != "never" else ocr}
 
 
 def _pipeline_id(key: dict[str, Any]) -> str:
@@ -278,7 +287,7 @@ def _pipeline_id(key: dict[str, Any]) -> str:
 
 
 def _process_batch(paths: Sequence[str], system: Any, strict: bool, parts: str, pipeline_id: str,
-                   html: str = "") -> list[dict[str, Any]]:
+                   html: str = "", ocr: str = "auto") -> list[dict[str, Any]]:
     """Analyse a batch of inputs together and write each one's part; every failure becomes an error row."""
     from .api import analyze_many
     from .reading import read_bytes
@@ -286,6 +295,7 @@ def _process_batch(paths: Sequence[str], system: Any, strict: bool, parts: str, 
     shas: list[str | None] = []
     failures: list[BaseException | None] = []
     docs: dict[int, Any] = {}  # index in paths -> Document
+    ocr_info: dict[int, dict[str, Any]] = {}  # index in paths -> the OCR engine and pages, for scans
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for i, path in enumerate(paths):
@@ -299,7 +309,10 @@ def _process_batch(paths: Sequence[str], system: Any, strict: bool, parts: str, 
                 continue
             shas[i] = hashlib.sha256(data).hexdigest()
             try:
-                docs[i] = read_bytes(data, path, strict=strict)
+                docs[i] = read_bytes(data, path, strict=strict, ocr=ocr)
+                if docs[i].meta.ocr:
+                    ocr_info[i] = {k: docs[i].meta.ocr.get(k) for k in ("engine", "version")}
+                    ocr_info[i]["pages"] = [p["page"] for p in docs[i].meta.ocr.get("pages", [])]
             except Exception as err:  # noqa: BLE001  (any failure costs only this file)
                 failures[i] = err
         results = list(analyze_many(docs.values(), system=system, batch_size=max(1, len(docs))))
@@ -324,7 +337,8 @@ def _process_batch(paths: Sequence[str], system: Any, strict: bool, parts: str, 
             _write_page(result.report, Path(html), doc_id, path)
         _write_part(Path(parts), doc_id, {"path": os.path.abspath(path), "sha256": shas[i], "pipeline": pipeline_id}, rows)
         broken = sum(1 for c in rows["checks"] if _is_broken(c))
-        out.append({"path": path, "doc_id": doc_id, "failed": failures[i] is not None, "broken": broken})
+        out.append({"path": path, "doc_id": doc_id, "failed": failures[i] is not None, "broken": broken,
+                    "ocr": ocr_info.get(i)})
     return out
 
 
@@ -372,7 +386,7 @@ def _read_part(parts: Path, doc_id: str) -> dict[str, list[dict[str, Any]]] | No
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, threads: int = 0, html: str = "") -> None:
+def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, threads: int = 0, html: str = "", ocr: str = "auto") -> None:
     """Build the system once per worker process; a failure is kept and reported by :func:`_worker_info`.
 
     ``threads`` caps the math threads of the worker (torch reads
@@ -387,7 +401,7 @@ def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, thread
             os.environ[var] = str(threads)
         if "torch" in sys.modules:  # inherited from the parent (fork): too late for the variables
             sys.modules["torch"].set_num_threads(threads)
-    _WORKER.update(strict=strict, parts=parts, pipeline_id=pipeline_id, system=None, error=None, html=html)
+    _WORKER.update(strict=strict, parts=parts, pipeline_id=pipeline_id, system=None, error=None, html=html, ocr=ocr)
     try:
         from .pipeline import get_system
 
@@ -406,7 +420,7 @@ def _worker_process(paths: list[str]) -> list[dict[str, Any]]:
     if _WORKER.get("error") is not None:
         raise _WORKER["error"]
     return _process_batch(paths, _WORKER["system"], _WORKER["strict"], _WORKER["parts"], _WORKER["pipeline_id"],
-                          _WORKER.get("html", ""))
+                          _WORKER.get("html", ""), _WORKER.get("ocr", "auto"))
 
 
 def _batches(paths: Sequence[str], size: int) -> list[list[str]]:
@@ -427,7 +441,8 @@ class _Pool:
         ctx = multiprocessing.get_context(_START_METHOD)
         threads = max(1, (os.cpu_count() or 1) // max(1, self.opts.jobs))
         return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(self.opts.system, self.opts.strict, parts, pipeline_id, threads, self.html))
+                                   initargs=(self.opts.system, self.opts.strict, parts, pipeline_id, threads, self.html,
+                                             self.opts.ocr))
 
     def model_version(self) -> str:
         """Start one worker to learn the system's version (and fail early when it cannot be built)."""
@@ -524,6 +539,7 @@ def tag(
     strict: bool = False,
     progress: bool | None = None,
     html: bool = False,
+    ocr: str = "auto",
 ) -> TagSummary:
     r"""Analyse every report the inputs name and write tidy tables to ``out``.
 
@@ -533,7 +549,7 @@ def tag(
         Files, folders (searched recursively) and globs; see :func:`expand_inputs`.
     out : path
         The output folder (made when missing).
-    format, jobs, batch_size, system, resume, strict, progress, html
+    format, jobs, batch_size, system, resume, strict, progress, html, ocr
         See :class:`TagOptions`.
 
     Returns
@@ -568,7 +584,7 @@ def tag(
     from .pipeline import get_system
 
     opts = TagOptions(format=format, jobs=jobs, batch_size=batch_size, system=system, resume=resume, strict=strict,
-                      progress=progress, html=html)
+                      progress=progress, html=html, ocr=ocr)
     files = expand_inputs(inputs)
     out = Path(out)
     if out.exists() and not out.is_dir():
@@ -587,7 +603,7 @@ def tag(
     else:
         pool = _Pool(opts)
         model_version = pool.model_version()
-    key = pipeline_key(opts.system, model_version, opts.strict)
+    key = pipeline_key(opts.system, model_version, opts.strict, opts.ocr)
     pid = _pipeline_id(key)
     parts = out / _PARTS / pid
     parts.mkdir(parents=True, exist_ok=True)
@@ -619,6 +635,8 @@ def tag(
 
     def on_result(result: dict[str, Any]) -> None:
         doc_ids[result["path"]] = result["doc_id"]
+        if result.get("ocr"):
+            summary.ocr[result["path"]] = result["ocr"]
         if result["failed"]:
             summary.failed += 1
         else:
@@ -626,17 +644,25 @@ def tag(
         bar.update(1)
         bar.set_postfix(failed=summary.failed, skipped=summary.skipped, refresh=False)
 
+    def on_ocr_page(done: int, total: int) -> None:  # scans take seconds a page: show the pages too
+        bar.set_postfix_str(f"OCR page {done}/{total}")
+
+    from .ocr.pdf import add_progress_hook, remove_progress_hook
+
     interrupted = False
+    add_progress_hook(on_ocr_page)
     try:
         if pool is None:
             for batch in _batches(todo, opts.batch_size):
-                for result in _process_batch(batch, system_obj, opts.strict, str(parts), pid, str(html_dir or "")):
+                for result in _process_batch(batch, system_obj, opts.strict, str(parts), pid, str(html_dir or ""),
+                                             opts.ocr):
                     on_result(result)
         elif todo:
             pool.run(todo, parts, pid, on_result)
     except KeyboardInterrupt:
         interrupted = True
     finally:
+        remove_progress_hook(on_ocr_page)
         bar.close()
 
     summary.complete = not interrupted
@@ -681,8 +707,9 @@ def _consolidate(paths: list[str], doc_ids: dict[str, str], parts: Path, out: Pa
         "pipeline_id": pid,
         "format": opts.format,
         "options": {"jobs": opts.jobs, "batch_size": opts.batch_size, "resume": opts.resume, "strict": opts.strict, "system": opts.system,
-                    "format": opts.format},
+                    "format": opts.format, "ocr": opts.ocr},
+        "ocr": {"mode": opts.ocr, "engine": key["ocr"], "files": summary.ocr},
         "complete": summary.complete,
         "tables": {name: {"file": path.name, "rows": len(tables[name])} for name, path in written.items()},
-        "summary": {k: v for k, v in summary.to_dict().items() if k not in ("tables", "out", "format")},
+        "summary": {k: v for k, v in summary.to_dict().items() if k not in ("tables", "out", "format", "ocr")},
     })

@@ -32,6 +32,9 @@ def _add_read(sub: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="Print each document as one JSON line.")
     p.add_argument("--strict", action="store_true", help="Fail on files with no sign of being an annual report.")
+    p.add_argument("--ocr", choices=("auto", "always", "never"), default="auto",
+                   help="OCR scanned pages and page images: auto (pages with no or a garbled text layer), always, never "
+                        "(needs `pip install 'xxgk[ocr]'`; default: auto).")
 
 
 def _run_read(args: argparse.Namespace) -> int:
@@ -41,7 +44,7 @@ def _run_read(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.files:
         try:
-            doc = read(path, strict=args.strict)
+            doc = read(path, strict=args.strict, ocr=args.ocr)
         except XxgkError as err:
             _error(path, err)
             failed += 1
@@ -53,6 +56,9 @@ def _run_read(args: argparse.Namespace) -> int:
         _emit(f"== {path}")
         _emit(f"   format={m.format} script={m.script} pages={m.pages} sha256={m.sha256[:12]}")
         _emit(f"   title={m.title!r} body={m.body!r} year={m.year} published={m.published}")
+        if m.ocr:
+            pages = ", ".join(f"{p['page']} ({p['reason']})" for p in m.ocr.get("pages", []))
+            _emit(f"   ocr={m.ocr.get('engine')} {m.ocr.get('version')} pages: {pages}")
         for w in doc.warnings:
             _emit(f"   warning: {w}")
         for b in doc.blocks:
@@ -75,6 +81,9 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--system", default=DEFAULT_SYSTEM,
                    help=f"The system that places sections and tags: model, rules or baseline (default: {DEFAULT_SYSTEM}).")
     p.add_argument("--strict", action="store_true", help="Fail on a file with no sign of being an annual report.")
+    p.add_argument("--ocr", choices=("auto", "always", "never"), default="auto",
+                   help="OCR scanned pages and page images: auto (pages with no or a garbled text layer), always, never "
+                        "(needs `pip install 'xxgk[ocr]'`; default: auto).")
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
@@ -82,7 +91,9 @@ def _run_analyze(args: argparse.Namespace) -> int:
     from .errors import XxgkError
 
     try:
-        report = analyze(args.file, system=args.system, strict=args.strict)
+        from .reading import read
+
+        report = analyze(read(args.file, strict=args.strict, ocr=args.ocr), system=args.system, strict=args.strict)
     except (XxgkError, ValueError) as err:
         _error(args.file, err)
         return 1
@@ -131,6 +142,9 @@ def _add_tag(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-progress", action="store_true", help="No progress bar.")
     p.add_argument("--html", action="store_true",
                    help="Also write one HTML page per report and an index page to DIR/html/ (see 'xxgk view').")
+    p.add_argument("--ocr", choices=("auto", "always", "never"), default="auto",
+                   help="OCR scanned pages and page images: auto (pages with no or a garbled text layer), always, never "
+                        "(needs `pip install 'xxgk[ocr]'`; default: auto).")
 
 
 def _run_tag(args: argparse.Namespace) -> int:
@@ -140,7 +154,7 @@ def _run_tag(args: argparse.Namespace) -> int:
     try:
         summary = tag(args.inputs, args.out, format=args.format, jobs=args.jobs, batch_size=args.batch_size, system=args.system,
                       resume=args.resume, strict=args.strict, progress=False if args.no_progress else None,
-                      html=args.html)
+                      html=args.html, ocr=args.ocr)
     except (XxgkError, ValueError) as err:
         sys.stderr.write(f"error: {err}\n")
         return 2

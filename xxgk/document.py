@@ -68,6 +68,9 @@ class Provenance(Serial):
     page_end : int or None
         Last page of a block that runs on past ``page`` (a paragraph or table
         split by a page break); ``None`` when it stays on ``page``.
+    ocr_confidence : float or None
+        Mean OCR confidence (0-1) of the block's or cell's characters, when it
+        was read by OCR (:mod:`xxgk.ocr`); ``None`` for a text layer.
     """
 
     file: str | None = None
@@ -80,6 +83,7 @@ class Provenance(Serial):
     char_start: int | None = None
     char_end: int | None = None
     page_end: int | None = None
+    ocr_confidence: float | None = None
 
     __omit_none__: ClassVar[bool] = True  # only the fields that are set
 
@@ -201,8 +205,10 @@ Block = Paragraph | Table
 class DocumentMeta(Serial):
     """What is known of a document before any analysis.
 
-    ``format`` is one of ``text``, ``html``, ``pdf``, ``docx``; ``script`` is
+    ``format`` is one of ``text``, ``html``, ``pdf``, ``docx``, ``image``; ``script`` is
     ``simplified`` or ``traditional`` (of the source, before conversion).
+    ``ocr`` is ``None`` unless pages were read by OCR; then it names the engine,
+    its version and models, the pages OCR'd and why (see :mod:`xxgk.ocr`).
     """
 
     source: str | None = None
@@ -219,6 +225,7 @@ class DocumentMeta(Serial):
     #: Where ``title``, ``body`` and ``year`` came from: ``{"how": ..., "line": ..., "page": ...}``, or
     #: ``{"absent": reason}`` when not found (:func:`xxgk.meta.extract_meta`).
     origin: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ocr: dict[str, Any] | None = None
 
 
 @dataclass

@@ -16,6 +16,8 @@ __all__ = [
     "UnsupportedFormatError",
     "EncodingError",
     "ScannedPDFError",
+    "OCRNotInstalledError",
+    "OCRError",
     "GarbledTextError",
     "CorruptFileError",
     "EncryptedFileError",
@@ -74,6 +76,17 @@ class EncodingError(InputError):
 
 class ScannedPDFError(InputError):
     """A PDF whose pages are images: there is no text layer to read."""
+
+
+class OCRNotInstalledError(ScannedPDFError):
+    """A scan (image-only page or image file) that needs OCR, and the optional OCR stage is not installed.
+
+    The hint names ``pip install 'xxgk[ocr]'``.
+    """
+
+
+class OCRError(InputError):
+    """The OCR engine failed on a page, or an image file cannot be decoded."""
 
 
 class GarbledTextError(InputError):

@@ -26,7 +26,9 @@ from .tablefind import find_tables
 __all__ = ["read", "read_bytes", "Source"]
 
 
-def read(source: Source, *, format: str | None = None, strict: bool = False, name: str | None = None) -> Document:
+def read(
+    source: Source, *, format: str | None = None, strict: bool = False, name: str | None = None, ocr: str = "auto"
+) -> Document:
     """Read a report into a :class:`~xxgk.document.Document`.
 
     Parameters
@@ -42,6 +44,11 @@ def read(source: Source, *, format: str | None = None, strict: bool = False, nam
     name : str, optional
         A name for the source in messages and provenance (default: the path,
         or ``"<bytes>"`` / ``"<text>"``).
+    ocr : {"auto", "always", "never"}, default "auto"
+        OCR for scans (:mod:`xxgk.ocr`, needs ``pip install 'xxgk[ocr]'``):
+        ``"auto"`` OCRs PDF pages with no or a garbled text layer, and image
+        files; ``"always"`` OCRs every PDF page; ``"never"`` raises
+        :class:`~xxgk.errors.ScannedPDFError` on a scan.
 
     Raises
     ------
@@ -49,12 +56,14 @@ def read(source: Source, *, format: str | None = None, strict: bool = False, nam
         Or one of its subclasses, naming the file and the problem.
     """
     data, label, hint = open_source(source, name=name)
-    return read_bytes(data, label, format=format or hint, strict=strict)
+    return read_bytes(data, label, format=format or hint, strict=strict, ocr=ocr)
 
 
-def read_bytes(data: bytes, path: str, *, format: str | None = None, strict: bool = False) -> Document:
-    """Read a report from its bytes; ``path`` names it in messages and provenance."""
-    doc = read_blocks(data, path, format=format)
+def read_bytes(
+    data: bytes, path: str, *, format: str | None = None, strict: bool = False, ocr: str = "auto"
+) -> Document:
+    """Read a report from its bytes; ``path`` names it in messages and provenance (``ocr``: as in :func:`read`)."""
+    doc = read_blocks(data, path, format=format, ocr=ocr)
     find_tables(doc)
     infer_meta(doc, strict=strict, name=path)
     return doc

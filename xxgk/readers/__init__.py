@@ -1,4 +1,4 @@
-"""Readers: any report's bytes (text, HTML, PDF, DOCX) into the blocks of a :class:`~xxgk.document.Document`.
+"""Readers: any report (text, HTML, PDF, DOCX, page images by OCR) into the blocks of a :class:`~xxgk.document.Document`.
 
 This is the first stage of reading. :func:`read_blocks` detects the format
 from the content, calls the format's reader and records what every format
@@ -66,7 +66,7 @@ def open_source(source: Source, *, name: str | None = None) -> tuple[bytes, str,
     return data, label, None
 
 
-_PATH_LIKE = re.compile(r"[^\n]*\.(txt|text|html?|xhtml|pdf|docx?|md|csv|json)", re.IGNORECASE)
+_PATH_LIKE = re.compile(r"[^\n]*\.(txt|text|html?|xhtml|pdf|docx?|md|csv|json|png|jpe?g|tiff?)", re.IGNORECASE)
 
 
 def _is_text(source: str) -> bool:
@@ -81,7 +81,7 @@ def _is_text(source: str) -> bool:
     return not (_PATH_LIKE.fullmatch(source.strip()) or os.sep in source or "/" in source)
 
 
-def read_blocks(data: bytes, path: str, *, format: str | None = None) -> Document:
+def read_blocks(data: bytes, path: str, *, format: str | None = None, ocr: str = "auto") -> Document:
     """The blocks of a report read from its bytes by its format's reader; ``path`` names it in messages.
 
     Parameters
@@ -91,8 +91,13 @@ def read_blocks(data: bytes, path: str, *, format: str | None = None) -> Documen
     path : str
         The name of the source in messages and provenance (``"<bytes>"`` and
         ``"<text>"`` leave ``meta.source`` empty).
-    format : {"text", "html", "pdf", "docx"} or None, default None
+    format : {"text", "html", "pdf", "docx", "image"} or None, default None
         Skip detection and use this reader.
+    ocr : {"auto", "always", "never"}, default "auto"
+        OCR for scans (:mod:`xxgk.ocr`, needs ``pip install 'xxgk[ocr]'``):
+        ``"auto"`` OCRs PDF pages with no or a garbled text layer, and image
+        files; ``"always"`` OCRs every PDF page; ``"never"`` raises
+        :class:`~xxgk.errors.ScannedPDFError` on a scan.
 
     Returns
     -------
@@ -114,7 +119,9 @@ def read_blocks(data: bytes, path: str, *, format: str | None = None) -> Documen
         )
     if fmt not in FORMATS:
         raise ValueError(f"The 'format' parameter of read must be one of {FORMATS}. Got {fmt!r} instead.")
-    doc = _READERS[fmt]()(data, path)
+    if ocr not in ("auto", "always", "never"):
+        raise ValueError(f"The 'ocr' parameter of read must be one of ('auto', 'always', 'never'). Got {ocr!r} instead.")
+    doc = _READERS[fmt]()(data, path, ocr=ocr) if fmt in ("pdf", "image") else _READERS[fmt]()(data, path)
     doc.meta.source = path if path not in ("<bytes>", "<text>") else None
     doc.meta.sha256 = hashlib.sha256(data).hexdigest()
     doc.meta.format = fmt
@@ -141,4 +148,5 @@ _READERS = {
     "html": _reader("html", "read_html"),
     "pdf": _reader("pdf", "read_pdf"),
     "docx": _reader("docx", "read_docx"),
+    "image": _reader("image", "read_image"),
 }

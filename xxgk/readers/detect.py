@@ -7,13 +7,13 @@ from io import BytesIO
 
 __all__ = ["detect_format", "FORMATS"]
 
-FORMATS = ("pdf", "docx", "html", "text")
+FORMATS = ("pdf", "docx", "html", "text", "image")
 
 _HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<table", b"<p", b"<div", b"<meta", b"<head")
 
 
 def detect_format(data: bytes, name: str | None = None) -> str | None:
-    """Return ``"pdf"``, ``"docx"``, ``"html"`` or ``"text"``, or None when the bytes are none of them.
+    """Return ``"pdf"``, ``"docx"``, ``"html"``, ``"text"`` or ``"image"`` (PNG, JPEG, TIFF), or None when the bytes are none of them.
 
     >>> detect_format(b"%PDF-1.7 ...")
     'pdf'
@@ -36,8 +36,10 @@ def detect_format(data: bytes, name: str | None = None) -> str | None:
         return "docx" if "word/document.xml" in names else None
     if head.startswith(b"\xd0\xcf\x11\xe0") and "EncryptedPackage".encode("utf-16-le") in data:
         return "docx"  # a password-protected OOXML file: the docx reader raises EncryptedFileError
-    if head.startswith((b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x7fELF")):
-        return None  # legacy .doc (OLE), images, binaries
+    if data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
+        return "image"  # page images: read by OCR (xxgk.ocr)
+    if head.startswith((b"\xd0\xcf\x11\xe0", b"GIF8", b"\x7fELF")):
+        return None  # legacy .doc (OLE), other images, binaries
     low = head.lower()
     if any(m in low for m in _HTML_MARKERS) and b"</" in data[:200000].lower():
         return "html"

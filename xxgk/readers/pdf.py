@@ -77,7 +77,7 @@ _MIN_FONT_CHARS = 20
 _BAD_FONT_SHARE = 0.1
 
 
-def read_pdf(data: bytes, path: str, *, engine: str = "pdfplumber") -> Document:
+def read_pdf(data: bytes, path: str, *, engine: str = "pdfplumber", ocr: str = "never") -> Document:
     """Read a text-layer PDF report into a Document.
 
     Parameters
@@ -88,6 +88,10 @@ def read_pdf(data: bytes, path: str, *, engine: str = "pdfplumber") -> Document:
         The file's name, used in messages and provenance.
     engine : {"pdfplumber", "pypdfium2"}, default "pdfplumber"
         Which library reads characters and rulings (see the module notes).
+    ocr : {"never", "auto", "always"}, default "never"
+        OCR pages with no (or a garbled) text layer (``"auto"``), or every
+        page (``"always"``); see :mod:`xxgk.ocr`. :func:`xxgk.read` passes
+        ``"auto"`` by default.
 
     Returns
     -------
@@ -117,8 +121,20 @@ def read_pdf(data: bytes, path: str, *, engine: str = "pdfplumber") -> Document:
     """
     pages = read_pdf_pages(data, path, engine=engine)
     warnings: list[str] = []
+    ocr_pages: dict = {}
+    ocr_meta = None
+    if ocr != "never":
+        from ..ocr.pdf import ocr_pdf_pages
+
+        ocr_pages, ocr_meta = ocr_pdf_pages(pages, data, path, ocr, warnings)
     _check_text_layer(pages, path, warnings)
-    return _assemble(pages, path, warnings)
+    doc = _assemble(pages, path, warnings)
+    if ocr_meta is not None:
+        from ..ocr.page import annotate_document
+
+        ocr_meta["uncertain"] = annotate_document(doc, ocr_pages)
+        doc.meta.ocr = ocr_meta
+    return doc
 
 
 def read_pdf_pages(data: bytes, path: str, *, engine: str = "pdfplumber") -> list[PageContent]:
@@ -402,7 +418,8 @@ def _check_text_layer(pages: list[PageContent], path: str, warnings: list[str]) 
         images = sum(p.images for p in pages)
         what = f"its {len(pages)} page(s) hold {images} image(s) and no text" if images else "it holds no text"
         raise ScannedPDFError(path, f"The PDF has no text layer ({what}): it is scanned or its text was turned into outlines.",
-                              "OCR it first (e.g. `ocrmypdf --language chi_sim in.pdf out.pdf`) and read the OCR'd PDF.")
+                              "Read it with OCR (--ocr auto; needs `pip install 'xxgk[ocr]'`), or OCR it first "
+                              "(e.g. `ocrmypdf --language chi_sim in.pdf out.pdf`) and read the OCR'd PDF.")
     all_text = "".join(c.text for p in pages for c in p.chars)
     if looks_garbled(all_text):
         stats = garble_stats(all_text)
@@ -485,8 +502,10 @@ _SPACE_IN_CJK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9f
 def _paragraph(par: ParagraphLines, path: str) -> Paragraph:
     first = par.lines[0]
     last_page = par.lines[-1].page
+    scores = [c.score for ln in par.lines for c in ln.chars if hasattr(c, "score")]  # OCR'd characters
     prov = Provenance(file=path, page=first.page, line=first.index, bbox=first.bbox,
-                      page_end=last_page if last_page != first.page else None)
+                      page_end=last_page if last_page != first.page else None,
+                      ocr_confidence=round(sum(scores) / len(scores), 4) if scores else None)
     return Paragraph(text=par.text.strip(), provenance=prov, heading=par.heading)
 
 
