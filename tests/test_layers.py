@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "xxgk"
 
 #: Lowest first, as in ARCHITECTURE.md. A module may import from its own layer and the ones below.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("spec", ("xxgk.errors", "xxgk.spec", "xxgk.document")),
+    ("spec", ("xxgk.errors", "xxgk.spec", "xxgk.serial", "xxgk.document")),
     ("text", ("xxgk.normalize", "xxgk.sentences", "xxgk.extract.cells")),
     ("readers", ("xxgk.readers", "xxgk.ocr")),
     ("meta", ("xxgk.meta",)),
