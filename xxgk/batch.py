@@ -24,7 +24,6 @@ a time, and the one that kills its worker again is recorded as
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import json
 import multiprocessing
@@ -40,6 +39,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import inputs as _inputs
+from . import limits as _limits
+from . import outdir as _outdir
 from .errors import InputError
 from .io import FORMATS, atomic_write_text, write_manifest, write_tables
 from .pipeline import DEFAULT_SYSTEM
@@ -161,25 +163,6 @@ class TagSummary:
 # -- inputs ----------------------------------------------------------------
 
 
-def _is_report_file(path: Path) -> bool:
-    return (
-        path.suffix.lower() in REPORT_SUFFIXES
-        and not any(part.startswith(".") for part in path.parts[-1:])
-        and (path.is_file() or path.is_symlink())
-    )
-
-
-def _walk(folder: Path) -> list[Path]:
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            path = Path(root) / name
-            if _is_report_file(path):
-                found.append(path)
-    return found
-
-
 def expand_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
     """Every file the inputs name, in order, each once.
 
@@ -203,36 +186,9 @@ def expand_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
     >>> [p.relative_to(d).as_posix() for p in expand_inputs([d, d / "b.txt"])]
     ['a.pdf', 'b.txt', 'sub/c.html']
     """
-    out: list[Path] = []
-    seen: set[str] = set()
-    for raw in inputs:
-        text = os.fspath(raw)
-        path = Path(text)
-        if path.is_dir():
-            found = _walk(path)
-            what = "folder"
-        elif path.is_file() or path.is_symlink():
-            found = [path]
-            what = "file"
-        elif glob.has_magic(text):
-            found = []
-            for match in sorted(glob.glob(text, recursive=True)):
-                m = Path(match)
-                found.extend(_walk(m) if m.is_dir() else [m])
-            what = "glob"
-        else:
-            raise InputError(text, "No such file or folder.",
-                             "Check the path; quote a glob so that xxgk expands it, e.g. 'reports/**/*.pdf'.")
-        if not found:
-            problem = ("This glob matches no file." if what == "glob"
-                       else f"This folder holds no report file ({', '.join(REPORT_SUFFIXES)}).")
-            raise InputError(text, problem, "Check the path, or name the files themselves.")
-        for p in found:
-            key = os.path.abspath(p)
-            if key not in seen:
-                seen.add(key)
-                out.append(p)
-    return out
+    # issue 15: discovery (regular files only, symlinks kept inside the inputs) lives in xxgk.inputs
+    found = _inputs.discover(inputs, suffixes=REPORT_SUFFIXES)
+    return [Path(p) for p in found.files]
 
 
 # -- the pipeline a result depends on ---------------------------------------
@@ -271,20 +227,21 @@ def _process_one(path: str, tagger: Any, strict: bool, parts: str, pipeline_id: 
     from .api import analyze
     from .readers import read_bytes
 
+    fs_path, path = path, _inputs.display_path(path)  # issue 15: any file name; opened by fs_path, shown escaped
     sha: str | None = None
     try:
-        data = Path(path).read_bytes()
-    except OSError as err:
-        failure: BaseException | None = InputError(path, f"Cannot be read ({err.strerror or err}).",
-                                                   "Check that it exists and that it may be read.")
+        data = _inputs.read_input(fs_path, path)  # regular files only, size-capped (xxgk.inputs)
+    except InputError as err:
+        failure: BaseException | None = err
         rows = empty_rows()
     else:
         sha = hashlib.sha256(data).hexdigest()
         failure = None
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), _limits.file_budget(path, hard=_WORKER.get("hard", False)):
                 warnings.simplefilter("ignore")
                 doc = read_bytes(data, path, strict=strict)
+                del data
                 report = analyze(doc, system=tagger)
                 rows = report_rows(report, doc_id=doc_id_for(path, sha), path=path)
         except Exception as err:  # noqa: BLE001  (any failure costs only this file)
@@ -295,7 +252,7 @@ def _process_one(path: str, tagger: Any, strict: bool, parts: str, pipeline_id: 
         rows["errors"].append(error_row(path, failure, sha256=sha, doc_id=doc_id))
     _write_part(Path(parts), doc_id, {"path": os.path.abspath(path), "sha256": sha, "pipeline": pipeline_id}, rows)
     broken = sum(1 for c in rows["checks"] if _is_broken(c))
-    return {"path": path, "doc_id": doc_id, "failed": failure is not None, "broken": broken}
+    return {"path": fs_path, "doc_id": doc_id, "failed": failure is not None, "broken": broken}
 
 
 def _is_broken(check_row: dict[str, Any]) -> bool:
@@ -320,7 +277,7 @@ def _read_part(parts: Path, doc_id: str) -> dict[str, list[dict[str, Any]]] | No
         rows = payload["rows"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return rows if isinstance(rows, dict) else None
+    return rows if _outdir.valid_part(rows, TABLES) else None  # a wrongly shaped part is redone
 
 
 # -- worker processes ----------------------------------------------------------
@@ -328,7 +285,8 @@ def _read_part(parts: Path, doc_id: str) -> dict[str, list[dict[str, Any]]] | No
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, threads: int = 0) -> None:
+def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, threads: int = 0,
+                 limits: _limits.Limits | None = None) -> None:
     """Build the system once per worker process; a failure is kept and reported by :func:`_worker_info`.
 
     ``threads`` caps the math threads of the worker (torch reads
@@ -338,12 +296,19 @@ def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, thread
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    # issue 15: a worker dies with its parent, holds the batch's limits, and is memory-capped
+    _limits.die_with_parent()
+    if limits is not None:
+        _limits.set_limits(limits)
+    _limits.set_memory_limit(_limits.current_limits().memory)
+    _WORKER["hard"] = True
     if threads > 0:
         for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
             os.environ[var] = str(threads)
         if "torch" in sys.modules:  # inherited from the parent (fork): too late for the variables
             sys.modules["torch"].set_num_threads(threads)
     _WORKER.update(strict=strict, parts=parts, pipeline_id=pipeline_id, tagger=None, error=None)
+    _WORKER.setdefault("hard", False)
     try:
         from .pipeline import get_system
 
@@ -377,7 +342,8 @@ class _Pool:
         ctx = multiprocessing.get_context(_START_METHOD)
         threads = max(1, (os.cpu_count() or 1) // max(1, self.opts.jobs))
         return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(self.opts.system, self.opts.strict, parts, pipeline_id, threads))
+                                   initargs=(self.opts.system, self.opts.strict, parts, pipeline_id, threads,
+                                             _limits.current_limits()))
 
     def model_version(self) -> str:
         """Start one worker to learn the system's version (and fail early when it cannot be built)."""
@@ -422,12 +388,13 @@ class _Pool:
         try:
             return single.submit(_worker_process, path).result()
         except BrokenProcessPool:
-            err = WorkerCrashError(f"{path}: the worker process died while reading this file.")
+            shown = _inputs.display_path(path)
+            err = WorkerCrashError(f"{shown}: the worker process died while reading this file.")
             sha = _sha256_or_none(path)
-            doc_id = doc_id_for(path, sha)
+            doc_id = doc_id_for(shown, sha)
             rows = empty_rows()
-            rows["errors"].append(error_row(path, err, sha256=sha, doc_id=doc_id))
-            _write_part(Path(self.parts), doc_id, {"path": os.path.abspath(path), "sha256": sha,
+            rows["errors"].append(error_row(shown, err, sha256=sha, doc_id=doc_id))
+            _write_part(Path(self.parts), doc_id, {"path": os.path.abspath(shown), "sha256": sha,
                                                    "pipeline": self.pipeline_id}, rows)
             return {"path": path, "doc_id": doc_id, "failed": True, "broken": 0}
         finally:
@@ -466,6 +433,8 @@ def tag(
     resume: bool = True,
     strict: bool = False,
     progress: bool | None = None,
+    follow_symlinks: bool = False,
+    limits: _limits.Limits | None = None,
 ) -> TagSummary:
     r"""Analyse every report the inputs name and write tidy tables to ``out``.
 
@@ -477,6 +446,13 @@ def tag(
         The output folder (made when missing).
     format, jobs, system, resume, strict, progress
         See :class:`TagOptions`.
+    follow_symlinks : bool, default False
+        Read symbolic links whose target is outside the input folders (else
+        each is an ``OutsideInputError`` row).
+    limits : xxgk.limits.Limits, optional
+        Time and size budget of each input (default: the limits in force,
+        :func:`xxgk.limits.current_limits`). A file past its budget is one
+        ``FileTimeoutError`` or ``TooLargeError`` row.
 
     Returns
     -------
@@ -488,6 +464,10 @@ def tag(
     ------
     InputError
         When an input names nothing (before any work starts).
+    xxgk.errors.OutputError
+        When ``out`` is not empty and not an xxgk run folder, cannot be
+        written, or is full (:class:`~xxgk.errors.OutputLockedError` when
+        another run holds it).
     ValueError
         For a bad parameter or an unknown system.
     xxgk.errors.BaseModelMissingError, xxgk.errors.ModelError
@@ -510,17 +490,25 @@ def tag(
     from .pipeline import get_system
 
     opts = TagOptions(format=format, jobs=jobs, system=system, resume=resume, strict=strict, progress=progress)
-    files = expand_inputs(inputs)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(str(out), "The output must be a folder, and this is a file.", "Name a folder with --out.")
+    # issue 15: regular files only, links kept inside the inputs, the output folder never read as input
+    found = _inputs.discover(inputs, suffixes=REPORT_SUFFIXES, follow_symlinks=follow_symlinks, exclude=[out])
     # A missing base model or model folder stops the run here, before any work, not once per file.
     tagger = get_system(opts.system)
     check = getattr(tagger, "check", None)
     if callable(check):
         check()
-    out.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
+    with _limits.use_limits(limits or _limits.current_limits()), _outdir.claim(out):  # issue 15: lock --out
+        try:
+            return _tag(found, out, opts, tagger, start=time.perf_counter())
+        except OSError as err:  # full disk, read-only folder
+            raise _outdir.output_error(out, err) from None
+
+
+def _tag(found: _inputs.Discovery, out: Path, opts: TagOptions, tagger: Any, start: float) -> TagSummary:
+    files = found.files
 
     pool: _Pool | None = None
     if opts.jobs == 1:
@@ -537,9 +525,13 @@ def tag(
     doc_ids: dict[str, str] = {}
     earlier: dict[str, dict[str, list[dict[str, Any]]]] = {}  # path -> rows an earlier run wrote
     todo: list[str] = []
+    refused = _write_refused(found.refused, parts, pid, doc_ids)  # issue 15: one errors row per refused input
+    paths = [*paths, *refused]
     for path in paths:
+        if path in doc_ids:
+            continue
         sha = _sha256_or_none(path)
-        doc_ids[path] = doc_id_for(path, sha)
+        doc_ids[path] = doc_id_for(_inputs.display_path(path), sha)
         if opts.resume and sha is not None:
             rows = _read_part(parts, doc_ids[path])
             if rows is not None:
@@ -547,7 +539,8 @@ def tag(
                 continue
         todo.append(path)
 
-    summary = TagSummary(out=str(out), format=opts.format, inputs=len(paths), skipped=len(paths) - len(todo))
+    summary = TagSummary(out=str(out), format=opts.format, inputs=len(paths),
+                         skipped=len(paths) - len(todo) - len(refused), failed=len(refused))
     bar = _progress_bar(len(paths), summary.skipped, opts.progress)
 
     def on_result(result: dict[str, Any]) -> None:
@@ -572,25 +565,45 @@ def tag(
         bar.close()
 
     summary.complete = not interrupted
-    _consolidate(paths, doc_ids, parts, out, opts, key, pid, summary, earlier, start)
+    with _outdir.deferred_interrupt():  # issue 15: the tables and the manifest are written whole, manifest last
+        _consolidate(paths, doc_ids, parts, out, opts, key, pid, summary, earlier, start)
     if interrupted:
         raise KeyboardInterrupt
     return summary
+
+
+def _write_refused(refused: list[tuple[str, InputError]], parts: Path, pid: str, doc_ids: dict[str, str]) -> list[str]:
+    """Write the part of each input refused before reading (special file, link out of the inputs, unreadable folder)."""
+    paths = []
+    for path, err in refused:
+        shown = _inputs.display_path(path)
+        doc_id = doc_id_for(shown, None)
+        rows = empty_rows()
+        rows["errors"].append(error_row(shown, err, doc_id=doc_id))
+        _write_part(parts, doc_id, {"path": os.path.abspath(shown), "sha256": None, "pipeline": pid}, rows)
+        doc_ids[path] = doc_id
+        paths.append(path)
+    return paths
 
 
 def _consolidate(paths: list[str], doc_ids: dict[str, str], parts: Path, out: Path, opts: TagOptions,
                  key: dict[str, Any], pid: str, summary: TagSummary, earlier: dict[str, Any], start: float) -> None:
     """Gather the parts of this run's inputs, in input order, into the tables and the manifest."""
     tables = empty_rows()
+    processed = failed = 0
     for path in paths:
         rows = earlier[path] if path in earlier else _read_part(parts, doc_ids[path])
         if rows is None:  # not done (the run was interrupted)
             summary.complete = False
             continue
+        if path not in earlier:  # counted from the parts on disk, so the manifest is true after Ctrl-C too
+            processed += 1
+            failed += bool(rows.get("errors"))
         for name in TABLES:
             tables[name].extend(rows.get(name, []))
         if path in earlier and rows.get("errors"):
             summary.skipped_failed += 1
+    summary.done, summary.failed = processed - failed, failed
     written = write_tables(tables, out, format=opts.format)
     summary.errors = len(tables["errors"])
     broken = [c for c in tables["checks"] if _is_broken(c)]

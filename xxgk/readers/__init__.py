@@ -12,10 +12,9 @@ import hashlib
 import os
 import re
 import warnings
-from pathlib import Path
 
 from ..document import Document
-from ..errors import EmptyFileError, InputError, NotAReportError, NotAReportWarning, UnsupportedFormatError
+from ..errors import EmptyFileError, NotAReportError, NotAReportWarning, UnsupportedFormatError
 from .detect import FORMATS, detect_format
 
 __all__ = ["read", "read_bytes", "detect_format", "Source", "FORMATS"]
@@ -23,7 +22,8 @@ __all__ = ["read", "read_bytes", "detect_format", "Source", "FORMATS"]
 Source = str | os.PathLike | bytes
 
 
-def read(source: Source, *, format: str | None = None, strict: bool = False, name: str | None = None) -> Document:
+def read(source: Source | None = None, *, format: str | None = None, strict: bool = False, name: str | None = None,
+         text: str | None = None, as_path: bool = False) -> Document:
     """Read a report into a :class:`~xxgk.document.Document`.
 
     Parameters
@@ -39,29 +39,41 @@ def read(source: Source, *, format: str | None = None, strict: bool = False, nam
     name : str, optional
         A name for the source in messages and provenance (default: the path,
         or ``"<bytes>"`` / ``"<text>"``).
+    text : str, optional
+        The report's text itself, instead of ``source`` (the explicit way).
+    as_path : bool, default False
+        Take a ``str`` source as a path, always (the command line does): a
+        missing file is then "No such file", never analysed as text. Without
+        it a ``str`` with a line break, or a short line with Chinese in it and
+        no file of that name, is taken as text.
 
     Raises
     ------
     xxgk.errors.InputError
         Or one of its subclasses, naming the file and the problem.
     """
+    if (source is None) == (text is None):
+        raise TypeError("read() takes a source or text=, exactly one of them.")
+    if text is not None:
+        if not isinstance(text, str):
+            raise TypeError(f"The 'text' parameter of read must be a str. Got {type(text).__name__} instead.")
+        if not text.strip():
+            raise EmptyFileError(name or "<text>", "The text is empty.")
+        return read_bytes(text.encode("utf-8", "surrogatepass"), name or "<text>", format=format or "text",
+                          strict=strict)
     if isinstance(source, bytes):
         return read_bytes(source, name or "<bytes>", format=format, strict=strict)
-    if isinstance(source, str) and _is_text(source):
+    if isinstance(source, str) and not as_path and _is_text(source):
         if not source.strip():
             raise EmptyFileError(name or "<text>", "The text is empty.")
         return read_bytes(source.encode("utf-8"), name or "<text>", format=format or "text", strict=strict)
-    path = Path(source)
-    label = name or str(source)
-    if not path.exists():
-        raise InputError(label, "No such file.", "Check the path.")
-    if path.is_dir():
-        raise InputError(label, "Is a folder, not a file.", "Pass the files in it, or use `xxgk tag FOLDER`.")
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputError(label, f"Cannot be read ({err.strerror or err}).", "Check its permissions.") from err
-    return read_bytes(data, label, format=format, strict=strict)
+    from ..inputs import display_path, read_input
+    from ..limits import file_budget
+
+    label = name or display_path(source)
+    data = read_input(source, label)  # issue 15: regular files only, size-capped, any file name
+    with file_budget(label):  # issue 15: the time budget; MemoryError becomes TooLargeError
+        return read_bytes(data, label, format=format, strict=strict)
 
 
 _PATH_LIKE = re.compile(r"[^\n]*\.(txt|text|html?|xhtml|pdf|docx?|md|csv|json)", re.IGNORECASE)
@@ -76,7 +88,12 @@ def _is_text(source: str) -> bool:
             return False
     except (OSError, ValueError):
         return True
-    return not (_PATH_LIKE.fullmatch(source.strip()) or os.sep in source or "/" in source)
+    if _PATH_LIKE.fullmatch(source.strip()) or os.sep in source or "/" in source:
+        return False
+    return bool(_CJK.search(source))  # issue 15: "report_2021" is a mistyped file name, not a report's text
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def read_bytes(data: bytes, path: str, *, format: str | None = None, strict: bool = False) -> Document:
@@ -90,6 +107,9 @@ def read_bytes(data: bytes, path: str, *, format: str | None = None, strict: boo
         )
     if fmt not in FORMATS:
         raise ValueError(f"The 'format' parameter of read must be one of {FORMATS}. Got {fmt!r} instead.")
+    from ._safety import check_text_size
+
+    check_text_size(data, path, fmt)  # issue 15: text and HTML past the cap are refused before decoding
     doc = _READERS[fmt]()(data, path)
     if fmt == "text":
         from .text_tables import mark_text_tables

@@ -1,0 +1,157 @@
+"""Guards the readers call before trusting a file: size caps, ZIP bombs, PDF reference loops.
+
+- :func:`check_text_size`: text and HTML past a cap (``Limits.max_text_bytes``)
+  are refused with :class:`~xxgk.errors.TooLargeError` before decoding (a
+  decoded string and its parse trees take 30-40 times the bytes).
+- :func:`check_zip`: the members of a DOCX are checked for their declared
+  uncompressed size and compression ratio *before* anything is inflated.
+- :func:`guard_pdfminer`: pdfminer follows an indirect object that refers to
+  itself (``6 0 obj 6 0 R endobj``) forever; the guard makes such a chain,
+  or any cycle of references, raise :class:`PDFReferenceLoop` (a
+  ``PDFSyntaxError``), which the PDF reader reports as a damaged file.
+- :func:`check_pages`: a PDF in which no page can be found (an empty or
+  looping page tree) is damaged, not "scanned".
+"""
+
+from __future__ import annotations
+
+import zipfile
+from io import BytesIO
+
+from ..errors import CorruptFileError, TooLargeError
+from ..limits import current_limits
+
+__all__ = ["check_text_size", "check_zip", "guard_pdfminer", "check_pages", "PDFReferenceLoop"]
+
+#: The longest chain of references that point at references (real files use 1 or 2).
+_MAX_REF_CHAIN = 32
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1 << 20):.1f} MB"
+
+
+def check_text_size(data: bytes, path: str, fmt: str) -> None:
+    """Refuse text and HTML inputs larger than ``max_text_bytes``."""
+    cap = current_limits().max_text_bytes
+    if fmt in ("text", "html") and cap and len(data) > cap:
+        raise TooLargeError(path, f"The {fmt} file is {_mb(len(data))}, past the cap of {_mb(cap)} for {fmt} inputs.",
+                            "A report is far smaller: check the file, or raise the cap with --max-text-mb.")
+
+
+def check_zip(data: bytes, path: str) -> None:
+    """Check every member's declared size and ratio before any is inflated.
+
+    Raises
+    ------
+    TooLargeError
+        When the members together would inflate past ``zip_max_bytes``, or
+        one member's compression ratio is past ``zip_max_ratio`` (and it
+        inflates to more than 1 MB).
+    """
+    lim = current_limits()
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
+        return  # the reader reports the damage in its own words
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(1, info.compress_size)
+        if info.file_size > (1 << 20) and ratio > lim.zip_max_ratio:
+            raise TooLargeError(path, f"The archive member {info.filename!r} inflates {ratio:.0f} times "
+                                f"({_mb(info.compress_size)} to {_mb(info.file_size)}): a ZIP bomb.",
+                                "Open and save the document again in Word; a real report never compresses like this.")
+    if total > lim.zip_max_bytes:
+        raise TooLargeError(path, f"The archive inflates to {_mb(total)}, past the cap of {_mb(lim.zip_max_bytes)}.",
+                            "Check the file; a report's DOCX holds a few MB.")
+
+
+class PDFReferenceLoop(Exception):
+    """An indirect object that refers to itself, directly or through a cycle of references."""
+
+
+_GUARDED = False
+_LOOPS = [0]  # reference loops met in this process (pdfminer swallows some of the errors)
+
+
+def loops_seen() -> int:
+    """How many reference loops :func:`guard_pdfminer` has stopped in this process."""
+    return _LOOPS[0]
+
+
+def guard_pdfminer() -> None:
+    """Make pdfminer raise :class:`PDFReferenceLoop` on a reference cycle instead of looping (idempotent).
+
+    ``PDFObjRef.resolve`` is wrapped so that it follows a chain of
+    references itself, with a visited set; a value that is another
+    reference is resolved on, so pdfminer's own ``while`` loops end at once.
+    """
+    global _GUARDED, PDFReferenceLoop
+    if _GUARDED:
+        return
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.pdftypes import PDFObjRef
+
+    class _Loop(PDFReferenceLoop, PDFSyntaxError):
+        pass
+
+    _Loop.__name__ = _Loop.__qualname__ = "PDFReferenceLoop"
+
+    original = PDFObjRef.resolve
+
+    def resolve(self, default=None):
+        seen = {self.objid}
+        value = original(self, default)
+        while isinstance(value, PDFObjRef):
+            if value.objid in seen or len(seen) > _MAX_REF_CHAIN:
+                _LOOPS[0] += 1
+                raise _Loop(f"object {self.objid} refers to itself through {sorted(seen)}")
+            seen.add(value.objid)
+            value = original(value, default)
+        return value
+
+    PDFObjRef.resolve = resolve
+    _GUARDED = True
+
+
+def check_pages(pages: list, data: bytes, path: str, loops_before: int) -> None:
+    """A PDF with no page, or no text because of a reference loop or a looping page tree, is damaged, not scanned."""
+    if not pages:
+        raise CorruptFileError(path, "The PDF has no page that can be found (its page tree is empty or loops).",
+                               "The file is damaged: download or export it again.")
+    if sum(len(p.chars) for p in pages) >= 20:  # text enough to be read (pdf.py's own threshold for "scanned")
+        return
+    if loops_seen() > loops_before:
+        raise CorruptFileError(path, "The PDF has an object that refers to itself (a reference loop), so its text "
+                               "cannot be read.", "The file is damaged: download or export it again.")
+    if _page_tree_loops(data):
+        raise CorruptFileError(path, "The PDF's page tree loops (a /Kids entry points back at its parent).",
+                               "The file is damaged: download or export it again.")
+
+
+def _page_tree_loops(data: bytes) -> bool:
+    """Whether the page tree from the catalog's /Pages visits a node twice."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import PDFObjRef, resolve1
+
+    try:
+        doc = PDFDocument(PDFParser(BytesIO(data)))
+        stack = [doc.catalog.get("Pages")]
+        seen: set[int] = set()
+        while stack and len(seen) < 100_000:
+            ref = stack.pop()
+            if isinstance(ref, PDFObjRef):
+                if ref.objid in seen:
+                    return True
+                seen.add(ref.objid)
+            node = resolve1(ref)
+            if isinstance(node, dict):
+                kids = resolve1(node.get("Kids"))
+                if isinstance(kids, list):
+                    stack.extend(kids)
+    except Exception:  # noqa: BLE001  (a diagnosis only; the reader's own error stands)
+        return False
+    return False
