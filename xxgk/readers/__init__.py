@@ -100,6 +100,9 @@ def read_bytes(data: bytes, path: str, *, format: str | None = None, strict: boo
     """Read a report from its bytes; ``path`` names it in messages and provenance."""
     if not data or not data.strip():
         raise EmptyFileError(path, "The file is empty.", "Nothing to read.")
+    from ._safety import check_text_size, transcode_wide
+
+    raw, data = data, transcode_wide(data, path)  # issue 15: UTF-32, and UTF-16 without its BOM
     fmt = format or detect_format(data, path)
     if fmt is None:
         raise UnsupportedFormatError(
@@ -107,8 +110,6 @@ def read_bytes(data: bytes, path: str, *, format: str | None = None, strict: boo
         )
     if fmt not in FORMATS:
         raise ValueError(f"The 'format' parameter of read must be one of {FORMATS}. Got {fmt!r} instead.")
-    from ._safety import check_text_size
-
     check_text_size(data, path, fmt)  # issue 15: text and HTML past the cap are refused before decoding
     doc = _READERS[fmt]()(data, path)
     if fmt == "text":
@@ -116,7 +117,7 @@ def read_bytes(data: bytes, path: str, *, format: str | None = None, strict: boo
 
         mark_text_tables(doc)
     doc.meta.source = path if path not in ("<bytes>", "<text>") else None
-    doc.meta.sha256 = hashlib.sha256(data).hexdigest()
+    doc.meta.sha256 = hashlib.sha256(raw).hexdigest()
     doc.meta.format = fmt
     _finish(doc, path, strict)
     return doc

@@ -155,3 +155,96 @@ def _page_tree_loops(data: bytes) -> bool:
     except Exception:  # noqa: BLE001  (a diagnosis only; the reader's own error stands)
         return False
     return False
+
+
+def transcode_wide(data: bytes, path: str) -> bytes:
+    """UTF-32 (with or without BOM) and UTF-16 without BOM as UTF-8 bytes; other bytes unchanged.
+
+    UTF-16 with its BOM is left to the readers (they know it). Without a BOM
+    the encoding is told by where the zero bytes fall: every ASCII character
+    (digits, line breaks) has one in its high byte, on the odd offsets in
+    little-endian and on the even ones in big-endian; no UTF-8, GB18030 or
+    Big5 text has zero bytes at all.
+
+    Raises
+    ------
+    xxgk.errors.EncodingError
+        When the zero bytes say UTF-16 or UTF-32 but the bytes do not decode.
+    """
+    from ..errors import EncodingError
+
+    codec = _wide_codec(data)
+    if codec is None:
+        return data
+    try:
+        return data.decode(codec).lstrip("\ufeff").encode("utf-8")
+    except UnicodeDecodeError:
+        raise EncodingError(path, f"The file looks like {codec.upper()} text but does not decode as it.",
+                            "Convert the file to UTF-8.") from None
+
+
+def _wide_codec(data: bytes) -> str | None:
+    if data.startswith(b"\xff\xfe\x00\x00"):
+        return "utf-32-le"
+    if data.startswith(b"\x00\x00\xfe\xff"):
+        return "utf-32-be"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # UTF-16 with BOM: the readers decode it
+    sample = data[:65536]
+    if b"\x00" not in sample or len(sample) < 4:
+        return None
+    if len(data) % 4 == 0:
+        quads = [sample[i::4] for i in range(4)]
+        if not quads[3].strip(b"\x00") and not quads[2].strip(b"\x00"):
+            return "utf-32-le"
+        if not quads[0].strip(b"\x00") and not quads[1].strip(b"\x00"):
+            return "utf-32-be"
+    if len(data) % 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    zeros = even + odd
+    if zeros >= 4 and odd >= 0.8 * zeros:
+        return "utf-16-le"
+    if zeros >= 4 and even >= 0.8 * zeros:
+        return "utf-16-be"
+    return None
+
+
+#: Deeper than this, nested <div>/<span> wrappers are dropped before parsing (libxml2 stops at 2,048 with huge_tree).
+MAX_HTML_DEPTH = 256
+
+_WRAPPER_TAG = None
+
+
+def flatten_deep_html(text: str) -> str:
+    """Drop the ``<div>`` and ``<span>`` tags nested deeper than :data:`MAX_HTML_DEPTH` (their text is kept).
+
+    A page of 100,000 nested ``<div>``\\ s otherwise parses to nothing (libxml2
+    gives up past its depth limit) and reads as "no text was found".
+    """
+    import re
+
+    global _WRAPPER_TAG
+    if text.count("<div") + text.count("<DIV") + text.count("<span") < MAX_HTML_DEPTH:
+        return text
+    if _WRAPPER_TAG is None:
+        _WRAPPER_TAG = re.compile(r"<(/?)(div|span)\b[^>]*>", re.IGNORECASE)
+    depth = 0
+    deepest = 0
+    for m in _WRAPPER_TAG.finditer(text):
+        depth = depth - 1 if m.group(1) else depth + 1
+        deepest = max(deepest, depth)
+    if deepest <= MAX_HTML_DEPTH:
+        return text
+    out: list[str] = []
+    depth = 0
+    last = 0
+    for m in _WRAPPER_TAG.finditer(text):
+        closing = bool(m.group(1))
+        keep = (depth <= MAX_HTML_DEPTH) if closing else (depth < MAX_HTML_DEPTH)
+        depth = max(0, depth - 1) if closing else depth + 1
+        if not keep:
+            out.append(text[last:m.start()])
+            last = m.end()
+    out.append(text[last:])
+    return "".join(out)

@@ -39,7 +39,7 @@ def detect_format(data: bytes, name: str | None = None) -> str | None:
     if head.startswith((b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x7fELF")):
         return None  # legacy .doc (OLE), images, binaries
     low = head.lower()
-    if any(m in low for m in _HTML_MARKERS) and b"</" in data[:200000].lower():
+    if any(m in low for m in _HTML_MARKERS) and b"</" in data:
         return "html"
     # text: few control bytes
     sample = data[:8192]
