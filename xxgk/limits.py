@@ -66,7 +66,7 @@ class Limits:
     ----------
     timeout : float, default 120
         Seconds to read and analyse one file; 0 for none.
-    memory : int, default 3 GiB
+    memory : int, default 0 (none)
         Bytes of data memory for a process that reads files (a worker, or the
         command line for single files); 0 for none.
     max_file_bytes : int, default 512 MiB
@@ -80,7 +80,7 @@ class Limits:
     """
 
     timeout: float = 120.0
-    memory: int = 3 * 1024 * _MB
+    memory: int = 0  # opt-in: a 3 GiB RLIMIT_DATA made model workers (torch) hang at start; see the report
     max_file_bytes: int = 512 * _MB
     max_text_bytes: int = 16 * _MB
     zip_max_bytes: int = 256 * _MB
