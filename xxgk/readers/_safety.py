@@ -177,10 +177,15 @@ def transcode_wide(data: bytes, path: str) -> bytes:
     if codec is None:
         return data
     try:
-        return data.decode(codec).lstrip("\ufeff").encode("utf-8")
+        text = data.decode(codec).lstrip("\ufeff")
     except UnicodeDecodeError:
-        raise EncodingError(path, f"The file looks like {codec.upper()} text but does not decode as it.",
-                            "Convert the file to UTF-8.") from None
+        if codec.startswith("utf-32"):  # a UTF-32 BOM or zero pattern that does not decode
+            raise EncodingError(path, f"The file looks like {codec.upper()} text but does not decode as it.",
+                                "Convert the file to UTF-8.") from None
+        return data  # binary with zero bytes (an image, an executable): detection refuses it
+    if sum(ch < " " and ch not in "\t\r\n" for ch in text[:4096]) > 0.02 * min(len(text), 4096):
+        return data  # decodes, but to control characters: not text
+    return text.encode("utf-8")
 
 
 def _wide_codec(data: bytes) -> str | None:
