@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "xxgk"
 #: Lowest first, as in ARCHITECTURE.md. A module may import from its own layer and the ones below.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("spec", ("xxgk.errors", "xxgk.spec", "xxgk.serial", "xxgk.document")),
+    ("limits", ("xxgk.limits", "xxgk.inputs")),
     ("text", ("xxgk.normalize", "xxgk.sentences", "xxgk.extract.cells")),
     ("readers", ("xxgk.readers", "xxgk.ocr")),
     ("meta", ("xxgk.meta",)),
@@ -31,7 +32,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("systems", ("xxgk.systems", "xxgk.baseline", "xxgk.neural")),
     ("report", ("xxgk.report",)),
     ("api", ("xxgk.api", "xxgk.spacy")),
-    ("tidy", ("xxgk.tidy", "xxgk.io")),
+    ("tidy", ("xxgk.tidy", "xxgk.outdir", "xxgk.io")),
     ("view", ("xxgk.view",)),
     ("batch", ("xxgk.batch",)),
     ("evaluate", ("xxgk.evaluate",)),

@@ -25,7 +25,6 @@ a time, and the one that kills its worker again is recorded as
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import json
 import multiprocessing
@@ -41,6 +40,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import inputs as _inputs
+from . import limits as _limits
+from . import outdir as _outdir
 from .errors import InputError
 from .io import FORMATS, atomic_write_text, write_manifest, write_tables
 from .pipeline import DEFAULT_SYSTEM
@@ -180,25 +182,6 @@ class TagSummary:
 # -- inputs ----------------------------------------------------------------
 
 
-def _is_report_file(path: Path) -> bool:
-    return (
-        path.suffix.lower() in REPORT_SUFFIXES
-        and not any(part.startswith(".") for part in path.parts[-1:])
-        and (path.is_file() or path.is_symlink())
-    )
-
-
-def _walk(folder: Path) -> list[Path]:
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            path = Path(root) / name
-            if _is_report_file(path):
-                found.append(path)
-    return found
-
-
 def expand_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
     """Every file the inputs name, in order, each once.
 
@@ -222,36 +205,9 @@ def expand_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
     >>> [p.relative_to(d).as_posix() for p in expand_inputs([d, d / "b.txt"])]
     ['a.pdf', 'b.txt', 'sub/c.html']
     """
-    out: list[Path] = []
-    seen: set[str] = set()
-    for raw in inputs:
-        text = os.fspath(raw)
-        path = Path(text)
-        if path.is_dir():
-            found = _walk(path)
-            what = "folder"
-        elif path.is_file() or path.is_symlink():
-            found = [path]
-            what = "file"
-        elif glob.has_magic(text):
-            found = []
-            for match in sorted(glob.glob(text, recursive=True)):
-                m = Path(match)
-                found.extend(_walk(m) if m.is_dir() else [m])
-            what = "glob"
-        else:
-            raise InputError(text, "No such file or folder.",
-                             "Check the path; quote a glob so that xxgk expands it, e.g. 'reports/**/*.pdf'.")
-        if not found:
-            problem = ("This glob matches no file." if what == "glob"
-                       else f"This folder holds no report file ({', '.join(REPORT_SUFFIXES)}).")
-            raise InputError(text, problem, "Check the path, or name the files themselves.")
-        for p in found:
-            key = os.path.abspath(p)
-            if key not in seen:
-                seen.add(key)
-                out.append(p)
-    return out
+    # issue 15: discovery (regular files only, symlinks kept inside the inputs) lives in xxgk.inputs
+    found = _inputs.discover(inputs, suffixes=REPORT_SUFFIXES)
+    return [Path(p) for p in found.files]
 
 
 # -- the pipeline a result depends on ---------------------------------------
@@ -292,24 +248,27 @@ def _process_batch(paths: Sequence[str], system: Any, strict: bool, parts: str, 
     from .api import analyze_many
     from .reading import read_bytes
 
+    shown = [_inputs.display_path(p) for p in paths]  # any file name; opened by its path, shown escaped
     shas: list[str | None] = []
     failures: list[BaseException | None] = []
     docs: dict[int, Any] = {}  # index in paths -> Document
     ocr_info: dict[int, dict[str, Any]] = {}  # index in paths -> the OCR engine and pages, for scans
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for i, path in enumerate(paths):
+        for i, fs_path in enumerate(paths):
+            path = shown[i]
             shas.append(None)
             failures.append(None)
             try:
-                data = Path(path).read_bytes()
-            except OSError as err:
-                failures[i] = InputError(path, f"Cannot be read ({err.strerror or err}).",
-                                         "Check that it exists and that it may be read.")
+                data = _inputs.read_input(fs_path, path)  # regular files only, size-capped (xxgk.inputs)
+            except InputError as err:
+                failures[i] = err
                 continue
             shas[i] = hashlib.sha256(data).hexdigest()
             try:
-                docs[i] = read_bytes(data, path, strict=strict, ocr=ocr)
+                with _limits.file_budget(path, hard=_WORKER.get("hard", False)):  # the time budget of reading
+                    docs[i] = read_bytes(data, path, strict=strict, ocr=ocr)
+                del data
                 if docs[i].meta.ocr:
                     ocr_info[i] = {k: docs[i].meta.ocr.get(k) for k in ("engine", "version")}
                     ocr_info[i]["pages"] = [p["page"] for p in docs[i].meta.ocr.get("pages", [])]
@@ -318,7 +277,8 @@ def _process_batch(paths: Sequence[str], system: Any, strict: bool, parts: str, 
         results = list(analyze_many(docs.values(), system=system, batch_size=max(1, len(docs))))
     reports = dict(zip(docs, results))
     out = []
-    for i, path in enumerate(paths):
+    for i, fs_path in enumerate(paths):
+        path = shown[i]
         doc_id = doc_id_for(path, shas[i])
         rows = empty_rows()
         result = reports.get(i)
@@ -337,7 +297,7 @@ def _process_batch(paths: Sequence[str], system: Any, strict: bool, parts: str, 
             _write_page(result.report, Path(html), doc_id, path)
         _write_part(Path(parts), doc_id, {"path": os.path.abspath(path), "sha256": shas[i], "pipeline": pipeline_id}, rows)
         broken = sum(1 for c in rows["checks"] if _is_broken(c))
-        out.append({"path": path, "doc_id": doc_id, "failed": failures[i] is not None, "broken": broken,
+        out.append({"path": fs_path, "doc_id": doc_id, "failed": failures[i] is not None, "broken": broken,
                     "ocr": ocr_info.get(i)})
     return out
 
@@ -378,7 +338,7 @@ def _read_part(parts: Path, doc_id: str) -> dict[str, list[dict[str, Any]]] | No
         rows = payload["rows"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return rows if isinstance(rows, dict) else None
+    return rows if _outdir.valid_part(rows, TABLES) else None  # a wrongly shaped part is redone
 
 
 # -- worker processes ----------------------------------------------------------
@@ -386,7 +346,8 @@ def _read_part(parts: Path, doc_id: str) -> dict[str, list[dict[str, Any]]] | No
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, threads: int = 0, html: str = "", ocr: str = "auto") -> None:
+def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, threads: int = 0, html: str = "",
+                 ocr: str = "auto", limits: _limits.Limits | None = None) -> None:
     """Build the system once per worker process; a failure is kept and reported by :func:`_worker_info`.
 
     ``threads`` caps the math threads of the worker (torch reads
@@ -396,12 +357,19 @@ def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, thread
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    # issue 15: a worker dies with its parent, holds the batch's limits, and is memory-capped
+    _limits.die_with_parent()
+    if limits is not None:
+        _limits.set_limits(limits)
+    _limits.set_memory_limit(_limits.current_limits().memory)
+    _WORKER["hard"] = True
     if threads > 0:
         for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
             os.environ[var] = str(threads)
         if "torch" in sys.modules:  # inherited from the parent (fork): too late for the variables
             sys.modules["torch"].set_num_threads(threads)
     _WORKER.update(strict=strict, parts=parts, pipeline_id=pipeline_id, system=None, error=None, html=html, ocr=ocr)
+    _WORKER.setdefault("hard", False)
     try:
         from .pipeline import get_system
 
@@ -442,7 +410,7 @@ class _Pool:
         threads = max(1, (os.cpu_count() or 1) // max(1, self.opts.jobs))
         return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
                                    initargs=(self.opts.system, self.opts.strict, parts, pipeline_id, threads, self.html,
-                                             self.opts.ocr))
+                                             self.opts.ocr, _limits.current_limits()))
 
     def model_version(self) -> str:
         """Start one worker to learn the system's version (and fail early when it cannot be built)."""
@@ -493,12 +461,13 @@ class _Pool:
         try:
             return single.submit(_worker_process, [path]).result()[0]
         except BrokenProcessPool:
-            err = WorkerCrashError(f"{path}: the worker process died while reading this file.")
+            shown = _inputs.display_path(path)
+            err = WorkerCrashError(f"{shown}: the worker process died while reading this file.")
             sha = _sha256_or_none(path)
-            doc_id = doc_id_for(path, sha)
+            doc_id = doc_id_for(shown, sha)
             rows = empty_rows()
-            rows["errors"].append(error_row(path, err, sha256=sha, doc_id=doc_id))
-            _write_part(Path(self.parts), doc_id, {"path": os.path.abspath(path), "sha256": sha,
+            rows["errors"].append(error_row(shown, err, sha256=sha, doc_id=doc_id))
+            _write_part(Path(self.parts), doc_id, {"path": os.path.abspath(shown), "sha256": sha,
                                                    "pipeline": self.pipeline_id}, rows)
             return {"path": path, "doc_id": doc_id, "failed": True, "broken": 0}
         finally:
@@ -540,6 +509,8 @@ def tag(
     progress: bool | None = None,
     html: bool = False,
     ocr: str = "auto",
+    follow_symlinks: bool = False,
+    limits: _limits.Limits | None = None,
 ) -> TagSummary:
     r"""Analyse every report the inputs name and write tidy tables to ``out``.
 
@@ -551,6 +522,13 @@ def tag(
         The output folder (made when missing).
     format, jobs, batch_size, system, resume, strict, progress, html, ocr
         See :class:`TagOptions`.
+    follow_symlinks : bool, default False
+        Read symbolic links whose target is outside the input folders (else
+        each is an ``OutsideInputError`` row).
+    limits : xxgk.limits.Limits, optional
+        Time and size budget of each input (default: the limits in force,
+        :func:`xxgk.limits.current_limits`). A file past its budget is one
+        ``FileTimeoutError`` or ``TooLargeError`` row.
 
     Returns
     -------
@@ -562,6 +540,10 @@ def tag(
     ------
     InputError
         When an input names nothing (before any work starts).
+    xxgk.errors.OutputError
+        When ``out`` is not empty and not an xxgk run folder, cannot be
+        written, or is full (:class:`~xxgk.errors.OutputLockedError` when
+        another run holds it).
     ValueError
         For a bad parameter or an unknown system.
     xxgk.errors.BaseModelMissingError, xxgk.errors.ModelError
@@ -585,17 +567,25 @@ def tag(
 
     opts = TagOptions(format=format, jobs=jobs, batch_size=batch_size, system=system, resume=resume, strict=strict,
                       progress=progress, html=html, ocr=ocr)
-    files = expand_inputs(inputs)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(str(out), "The output must be a folder, and this is a file.", "Name a folder with --out.")
+    # issue 15: regular files only, links kept inside the inputs, the output folder never read as input
+    found = _inputs.discover(inputs, suffixes=REPORT_SUFFIXES, follow_symlinks=follow_symlinks, exclude=[out])
     # A missing base model or model folder stops the run here, before any work, not once per file.
     system_obj = get_system(opts.system)
     check = getattr(system_obj, "check", None)
     if callable(check):
         check()
-    out.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
+    with _limits.use_limits(limits or _limits.current_limits()), _outdir.claim(out):  # issue 15: lock --out
+        try:
+            return _tag(found, out, opts, system_obj, start=time.perf_counter())
+        except OSError as err:  # full disk, read-only folder
+            raise _outdir.output_error(out, err) from None
+
+
+def _tag(found: _inputs.Discovery, out: Path, opts: TagOptions, system_obj: Any, start: float) -> TagSummary:
+    files = found.files
 
     pool: _Pool | None = None
     if opts.jobs == 1:
@@ -617,9 +607,13 @@ def tag(
     doc_ids: dict[str, str] = {}
     earlier: dict[str, dict[str, list[dict[str, Any]]]] = {}  # path -> rows an earlier run wrote
     todo: list[str] = []
+    refused = _write_refused(found.refused, parts, pid, doc_ids)  # issue 15: one errors row per refused input
+    paths = [*paths, *refused]
     for path in paths:
+        if path in doc_ids:
+            continue
         sha = _sha256_or_none(path)
-        doc_ids[path] = doc_id_for(path, sha)
+        doc_ids[path] = doc_id_for(_inputs.display_path(path), sha)
         if opts.resume and sha is not None:
             rows = _read_part(parts, doc_ids[path])
             # with --html, a report done by a run without it is done again for its page
@@ -630,7 +624,8 @@ def tag(
                 continue
         todo.append(path)
 
-    summary = TagSummary(out=str(out), format=opts.format, inputs=len(paths), skipped=len(paths) - len(todo))
+    summary = TagSummary(out=str(out), format=opts.format, inputs=len(paths),
+                         skipped=len(paths) - len(todo) - len(refused), failed=len(refused))
     bar = _progress_bar(len(paths), summary.skipped, opts.progress)
 
     def on_result(result: dict[str, Any]) -> None:
@@ -666,25 +661,45 @@ def tag(
         bar.close()
 
     summary.complete = not interrupted
-    _consolidate(paths, doc_ids, parts, out, opts, key, pid, summary, earlier, start)
+    with _outdir.deferred_interrupt():  # issue 15: the tables and the manifest are written whole, manifest last
+        _consolidate(paths, doc_ids, parts, out, opts, key, pid, summary, earlier, start)
     if interrupted:
         raise KeyboardInterrupt
     return summary
+
+
+def _write_refused(refused: list[tuple[str, InputError]], parts: Path, pid: str, doc_ids: dict[str, str]) -> list[str]:
+    """Write the part of each input refused before reading (special file, link out of the inputs, unreadable folder)."""
+    paths = []
+    for path, err in refused:
+        shown = _inputs.display_path(path)
+        doc_id = doc_id_for(shown, None)
+        rows = empty_rows()
+        rows["errors"].append(error_row(shown, err, doc_id=doc_id))
+        _write_part(parts, doc_id, {"path": os.path.abspath(shown), "sha256": None, "pipeline": pid}, rows)
+        doc_ids[path] = doc_id
+        paths.append(path)
+    return paths
 
 
 def _consolidate(paths: list[str], doc_ids: dict[str, str], parts: Path, out: Path, opts: TagOptions,
                  key: dict[str, Any], pid: str, summary: TagSummary, earlier: dict[str, Any], start: float) -> None:
     """Gather the parts of this run's inputs, in input order, into the tables and the manifest."""
     tables = empty_rows()
+    processed = failed = 0
     for path in paths:
         rows = earlier[path] if path in earlier else _read_part(parts, doc_ids[path])
         if rows is None:  # not done (the run was interrupted)
             summary.complete = False
             continue
+        if path not in earlier:  # counted from the parts on disk, so the manifest is true after Ctrl-C too
+            processed += 1
+            failed += bool(rows.get("errors"))
         for name in TABLES:
             tables[name].extend(rows.get(name, []))
         if path in earlier and rows.get("errors"):
             summary.skipped_failed += 1
+    summary.done, summary.failed = processed - failed, failed
     written = write_tables(tables, out, format=opts.format)
     if opts.html:
         from .view import write_index

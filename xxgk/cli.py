@@ -17,11 +17,28 @@ __all__ = ["main", "parse_args"]
 
 
 def _emit(text: str) -> None:
-    sys.stdout.write(text + "\n")
+    from .inputs import escape_controls
+
+    sys.stdout.write(escape_controls(text) + "\n")  # issue 15: no raw ESC from a file name or text
 
 
 def _error(path: str, err: Exception) -> None:
-    sys.stderr.write(f"error: {err}\n" if str(err).startswith(str(path)) else f"error: {path}: {err}\n")
+    from .inputs import display_path, escape_controls
+
+    path = display_path(path)
+    msg = escape_controls(str(err))
+    sys.stderr.write(f"error: {msg}\n" if msg.startswith(path) else f"error: {path}: {msg}\n")
+
+
+def _limited(args: argparse.Namespace, memory: bool = True):
+    """Put the command's limits in force (issue 15); the single-file commands also cap this process's memory."""
+    from . import limits
+
+    lim = limits.from_arguments(args)
+    limits.set_limits(lim)
+    if memory:
+        limits.set_memory_limit(lim.memory)
+    return lim
 
 
 # --- read -----------------------------------------------------------------
@@ -35,16 +52,24 @@ def _add_read(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ocr", choices=("auto", "always", "never"), default="auto",
                    help="OCR scanned pages and page images: auto (pages with no or a garbled text layer), always, never "
                         "(needs `pip install 'xxgk[ocr]'`; default: auto).")
+    _add_limits(p)
+
+
+def _add_limits(p: argparse.ArgumentParser) -> None:
+    from .limits import add_arguments
+
+    add_arguments(p)
 
 
 def _run_read(args: argparse.Namespace) -> int:
     from .errors import XxgkError
     from .reading import read
 
+    _limited(args)
     failed = 0
     for path in args.files:
         try:
-            doc = read(path, strict=args.strict, ocr=args.ocr)
+            doc = read(path, strict=args.strict, ocr=args.ocr, as_path=True)
         except XxgkError as err:
             _error(path, err)
             failed += 1
@@ -76,7 +101,8 @@ def _run_read(args: argparse.Namespace) -> int:
 
 def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("analyze", help="Analyse one report: sections, sentence tags, tables and their checks.")
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", metavar="FILE", nargs="?", help="The report's file (or give its text with --text).")
+    p.add_argument("--text", metavar="TEXT", help="Analyse this text instead of a file ('-': read it from standard input).")
     p.add_argument("--json", action="store_true", help="Print the whole report as JSON.")
     p.add_argument("--system", default=DEFAULT_SYSTEM,
                    help=f"The system that places sections and tags: model, rules or baseline (default: {DEFAULT_SYSTEM}).")
@@ -84,16 +110,26 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ocr", choices=("auto", "always", "never"), default="auto",
                    help="OCR scanned pages and page images: auto (pages with no or a garbled text layer), always, never "
                         "(needs `pip install 'xxgk[ocr]'`; default: auto).")
+    _add_limits(p)
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
     from .api import analyze
     from .errors import XxgkError
+    from .reading import read
 
+    if (args.file is None) == (args.text is None):
+        sys.stderr.write("error: give a FILE, or the report's text with --text (not both).\n")
+        return 2
+    _limited(args)
+    if args.text is not None:  # issue 15: text only when asked for; a FILE is always a path
+        args.file = "<text>"
     try:
-        from .reading import read
-
-        report = analyze(read(args.file, strict=args.strict, ocr=args.ocr), system=args.system, strict=args.strict)
+        if args.text is not None:
+            source = read(text=sys.stdin.read() if args.text == "-" else args.text, strict=args.strict, ocr=args.ocr)
+        else:
+            source = read(args.file, strict=args.strict, as_path=True, ocr=args.ocr)
+        report = analyze(source, system=args.system, strict=args.strict)
     except (XxgkError, ValueError) as err:
         _error(args.file, err)
         return 1
@@ -145,18 +181,24 @@ def _add_tag(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ocr", choices=("auto", "always", "never"), default="auto",
                    help="OCR scanned pages and page images: auto (pages with no or a garbled text layer), always, never "
                         "(needs `pip install 'xxgk[ocr]'`; default: auto).")
+    p.add_argument("--follow-symlinks", action="store_true",
+                   help="Read symbolic links whose target is outside the input folders (default: refused, one error row each).")
+    _add_limits(p)
 
 
 def _run_tag(args: argparse.Namespace) -> int:
     from .batch import tag
     from .errors import XxgkError
+    from .inputs import escape_controls
 
+    lim = _limited(args, memory=args.jobs == 1)  # with --jobs 1 this process is the worker
     try:
         summary = tag(args.inputs, args.out, format=args.format, jobs=args.jobs, batch_size=args.batch_size, system=args.system,
                       resume=args.resume, strict=args.strict, progress=False if args.no_progress else None,
-                      html=args.html, ocr=args.ocr)
+                      html=args.html, ocr=args.ocr,
+                      follow_symlinks=args.follow_symlinks, limits=lim)
     except (XxgkError, ValueError) as err:
-        sys.stderr.write(f"error: {err}\n")
+        sys.stderr.write(f"error: {escape_controls(str(err))}\n")
         return 2
     _emit(summary.describe())
     return 0 if summary.ok else 1
@@ -219,6 +261,7 @@ def _add_tables(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("tables", help="Extract the three statistical tables and check their arithmetic.")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="Print each report's tables, checks and findings as one JSON line.")
+    _add_limits(p)
 
 
 def _run_tables(args: argparse.Namespace) -> int:
@@ -226,11 +269,13 @@ def _run_tables(args: argparse.Namespace) -> int:
 
     from .api import extract_tables
     from .errors import XxgkError
+    from .reading import read
 
+    _limited(args)
     failed = 0
     for path in args.files:
         try:
-            tables, checks, findings = extract_tables(path)
+            tables, checks, findings = extract_tables(read(path, as_path=True))
         except XxgkError as err:
             _error(path, err)
             failed += 1
@@ -371,6 +416,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except MemoryError:  # issue 15: never a raw traceback
+        sys.stderr.write("error: out of memory (raise the limit with --memory, or check the input).\n")
+        return 2
+    except OSError as err:  # an unreadable model cache, a full or read-only folder outside the typed paths
+        from .inputs import escape_controls
+
+        where = f"{err.filename}: " if err.filename else ""
+        sys.stderr.write(escape_controls(f"error: {where}{err.strerror or err}\n"))
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

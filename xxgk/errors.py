@@ -29,6 +29,13 @@ __all__ = [
     "GoldFileError",
     "MissingExtraError",
     "SchemaError",
+    "FileTimeoutError",
+    "TooLargeError",
+    "NotARegularFileError",
+    "OutsideInputError",
+    "OutputError",
+    "OutputLockedError",
+    "ResultsError",
 ]
 
 
@@ -160,3 +167,53 @@ class MissingExtraError(XxgkError, ImportError):
 
 class SchemaError(XxgkError, ValueError):
     """Serialised data (a Document's or a Report's JSON) that does not fit the schema of its type."""
+
+
+# -- hostile or unlucky input and output (issue 15; see xxgk.limits, xxgk.inputs, xxgk.outdir) --
+
+
+class FileTimeoutError(InputError):
+    """Reading or analysing the file took longer than its time budget (``--timeout``); it was stopped."""
+
+
+class TooLargeError(InputError):
+    """The file, or what it inflates to, is past a size or memory cap (``--max-bytes``, ``--memory``)."""
+
+
+class NotARegularFileError(InputError):
+    """A FIFO, device, socket or folder where a file was expected: never opened."""
+
+
+class OutsideInputError(InputError):
+    """A symbolic link that leaves the input folders (followed only with ``--follow-symlinks``)."""
+
+
+class OutputError(XxgkError):
+    """The output folder cannot be written (full, read-only) or is not an xxgk run folder.
+
+    Parameters
+    ----------
+    path : str
+        The output folder or file.
+    problem : str
+        What is wrong.
+    hint : str, optional
+        What to do about it.
+    """
+
+    def __init__(self, path: str, problem: str, hint: str = "") -> None:
+        self.path = str(path)
+        self.problem = problem
+        self.hint = hint
+        super().__init__(f"{self.path}: {problem}" + (f" {hint}" if hint else ""))
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.problem, self.hint))
+
+
+class OutputLockedError(OutputError):
+    """Another ``xxgk tag`` run holds the lock on this output folder."""
+
+
+class ResultsError(OutputError):
+    """An output folder whose manifest or tables are missing, damaged or disagree (``xxgk.load``)."""

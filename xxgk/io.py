@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import MissingExtraError
+from .outdir import check_loaded, check_manifest, file_mode, listed_by_manifest
 from .tidy import COLUMNS, TABLES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -73,6 +74,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, fsync: bool = Tr
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, file_mode())  # mkstemp makes 0600; outputs follow the umask like any other file
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             if fsync:
@@ -161,7 +163,7 @@ def write_tables(tables: Mapping[str, list[dict[str, Any]]], out: str | os.PathL
     for name in TABLES:
         for other in FORMATS:
             stale = out / f"{name}.{other}"
-            if other != format and stale.exists():
+            if other != format and stale.exists() and listed_by_manifest(out, stale.name):  # only files a run wrote
                 stale.unlink()
     return written
 
@@ -188,7 +190,14 @@ def read_manifest(out: str | os.PathLike) -> dict[str, Any]:
             f"{path}: no manifest here, so {out} is not the output of a finished `xxgk tag` run. "
             "Run `xxgk tag INPUT... --out DIR` (it resumes where a killed run stopped)."
         )
-    return json.loads(path.read_text(encoding="utf-8"))
+    from .errors import ResultsError
+
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as err:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise ResultsError(str(path), f"The manifest cannot be read ({type(err).__name__}: {err}).",
+                           "Run `xxgk tag` again into this folder.") from None
+    return check_manifest(path, manifest, FORMATS, TABLES)
 
 
 def _find_format(out: Path, manifest: Mapping[str, Any]) -> str:
@@ -272,19 +281,31 @@ class Results(Mapping):
     __hash__ = object.__hash__
 
 
-def load(out: str | os.PathLike) -> Results:
+def load(out: str | os.PathLike, *, partial: bool = False) -> Results:
     """Load the tables written by ``xxgk tag --out DIR`` as pandas DataFrames.
 
     Parameters
     ----------
     out : path
         The output folder of ``xxgk tag``.
+    partial : bool, default False
+        Load the tables of an interrupted run (manifest ``complete: false``)
+        instead of raising.
 
     Returns
     -------
     Results
         ``documents``, ``sections``, ``sentences``, ``cells``, ``checks``,
         ``findings`` and ``errors`` as attributes and keys, plus the ``manifest``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``out`` holds no manifest.
+    xxgk.errors.ResultsError
+        Naming the file, when the manifest or a table is damaged, a table it
+        lists is missing or has another number of rows, or the run was
+        interrupted (unless ``partial``).
 
     Examples
     --------
@@ -304,8 +325,20 @@ def load(out: str | os.PathLike) -> Results:
     out = Path(out)
     manifest = read_manifest(out)
     fmt = _find_format(out, manifest)
-    frames = {name: _to_pandas(read_table(out, name, format=fmt)) for name in TABLES}
+    frames = {name: _to_pandas(_read_checked(out, name, fmt)) for name in TABLES}
+    check_loaded(out, manifest, fmt, {name: len(frame) for name, frame in frames.items()}, partial=partial)
     return Results(**frames, manifest=manifest)
+
+
+def _read_checked(out: Path, name: str, fmt: str) -> pa.Table:
+    """:func:`read_table`, with a damaged file raised as ResultsError naming it."""
+    from .errors import ResultsError
+
+    try:
+        return read_table(out, name, format=fmt)
+    except (ValueError, OSError, TypeError, KeyError) as err:  # ArrowInvalid is a ValueError
+        raise ResultsError(str(out / f"{name}.{fmt}"), f"The table cannot be read ({type(err).__name__}: {err}).",
+                           "Run `xxgk tag` again into this folder (it rebuilds the tables from parts/).") from None
 
 
 def load_dataset(out: str | os.PathLike) -> Any:

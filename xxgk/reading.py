@@ -19,6 +19,7 @@ searches narrative paragraphs, not table cells.
 from __future__ import annotations
 
 from .document import Document
+from .errors import EmptyFileError
 from .meta import infer_meta
 from .readers import Source, open_source, read_blocks
 from .tablefind import find_tables
@@ -27,7 +28,14 @@ __all__ = ["read", "read_bytes", "Source"]
 
 
 def read(
-    source: Source, *, format: str | None = None, strict: bool = False, name: str | None = None, ocr: str = "auto"
+    source: Source | None = None,
+    *,
+    format: str | None = None,
+    strict: bool = False,
+    name: str | None = None,
+    ocr: str = "auto",
+    text: str | None = None,
+    as_path: bool = False,
 ) -> Document:
     """Read a report into a :class:`~xxgk.document.Document`.
 
@@ -49,14 +57,35 @@ def read(
         ``"auto"`` OCRs PDF pages with no or a garbled text layer, and image
         files; ``"always"`` OCRs every PDF page; ``"never"`` raises
         :class:`~xxgk.errors.ScannedPDFError` on a scan.
+    text : str, optional
+        The report's text itself, instead of ``source`` (the explicit way).
+    as_path : bool, default False
+        Take a ``str`` source as a path, always (the command line does): a
+        missing file is then "No such file", never analysed as text. Without
+        it a ``str`` with a line break, or a short line with Chinese in it and
+        no file of that name, is taken as text.
 
     Raises
     ------
     xxgk.errors.InputError
         Or one of its subclasses, naming the file and the problem.
     """
-    data, label, hint = open_source(source, name=name)
-    return read_bytes(data, label, format=format or hint, strict=strict, ocr=ocr)
+    if (source is None) == (text is None):
+        raise TypeError("read() takes a source or text=, exactly one of them.")
+    if text is not None or source is None:
+        if not isinstance(text, str):  # text is None only when source is too, refused above
+            raise TypeError(f"The 'text' parameter of read must be a str. Got {type(text).__name__} instead.")
+        if not text.strip():
+            raise EmptyFileError(name or "<text>", "The text is empty.")
+        return read_bytes(text.encode("utf-8", "surrogatepass"), name or "<text>", format=format or "text",
+                          strict=strict, ocr=ocr)
+    data, label, hint = open_source(source, name=name, as_path=as_path)
+    if isinstance(source, bytes) or hint is not None:
+        return read_bytes(data, label, format=format or hint, strict=strict, ocr=ocr)
+    from .limits import file_budget
+
+    with file_budget(label):  # issue 15: the time budget of a file; MemoryError becomes TooLargeError
+        return read_bytes(data, label, format=format, strict=strict, ocr=ocr)
 
 
 def read_bytes(

@@ -13,10 +13,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from pathlib import Path
 
 from ..document import Document
-from ..errors import EmptyFileError, InputError, UnsupportedFormatError
+from ..errors import EmptyFileError, UnsupportedFormatError
 from .detect import FORMATS, detect_format
 
 __all__ = ["read_blocks", "open_source", "detect_format", "Source", "FORMATS"]
@@ -24,7 +23,7 @@ __all__ = ["read_blocks", "open_source", "detect_format", "Source", "FORMATS"]
 Source = str | os.PathLike | bytes
 
 
-def open_source(source: Source, *, name: str | None = None) -> tuple[bytes, str, str | None]:
+def open_source(source: Source, *, name: str | None = None, as_path: bool = False) -> tuple[bytes, str, str | None]:
     """The bytes of a source, the name it goes by in messages, and its format when the source says it.
 
     Parameters
@@ -35,6 +34,11 @@ def open_source(source: Source, *, name: str | None = None) -> tuple[bytes, str,
     name : str, optional
         A name for the source in messages and provenance (default: the path,
         or ``"<bytes>"`` / ``"<text>"``).
+    as_path : bool, default False
+        Take a ``str`` source as a path, always (the command line does): a
+        missing file is then "No such file", never analysed as text. Without
+        it a ``str`` with a line break, or a short line with Chinese in it and
+        no file of that name, is taken as text.
 
     Returns
     -------
@@ -49,21 +53,14 @@ def open_source(source: Source, *, name: str | None = None) -> tuple[bytes, str,
     """
     if isinstance(source, bytes):
         return source, name or "<bytes>", None
-    if isinstance(source, str) and _is_text(source):
+    if isinstance(source, str) and not as_path and _is_text(source):
         if not source.strip():
             raise EmptyFileError(name or "<text>", "The text is empty.")
         return source.encode("utf-8"), name or "<text>", "text"
-    path = Path(source)
-    label = name or str(source)
-    if not path.exists():
-        raise InputError(label, "No such file.", "Check the path.")
-    if path.is_dir():
-        raise InputError(label, "Is a folder, not a file.", "Pass the files in it, or use `xxgk tag FOLDER`.")
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputError(label, f"Cannot be read ({err.strerror or err}).", "Check its permissions.") from err
-    return data, label, None
+    from ..inputs import display_path, read_input
+
+    label = name or display_path(source)
+    return read_input(source, label), label, None  # issue 15: regular files only, size-capped, any file name
 
 
 _PATH_LIKE = re.compile(r"[^\n]*\.(txt|text|html?|xhtml|pdf|docx?|md|csv|json|png|jpe?g|tiff?)", re.IGNORECASE)
@@ -78,7 +75,12 @@ def _is_text(source: str) -> bool:
             return False
     except (OSError, ValueError):
         return True
-    return not (_PATH_LIKE.fullmatch(source.strip()) or os.sep in source or "/" in source)
+    if _PATH_LIKE.fullmatch(source.strip()) or os.sep in source or "/" in source:
+        return False
+    return bool(_CJK.search(source))  # issue 15: "report_2021" is a mistyped file name, not a report's text
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def read_blocks(data: bytes, path: str, *, format: str | None = None, ocr: str = "auto") -> Document:
@@ -112,6 +114,9 @@ def read_blocks(data: bytes, path: str, *, format: str | None = None, ocr: str =
     """
     if not data or not data.strip():
         raise EmptyFileError(path, "The file is empty.", "Nothing to read.")
+    from ._safety import check_text_size, transcode_wide
+
+    raw, data = data, transcode_wide(data, path)  # issue 15: UTF-32, and UTF-16 without its BOM
     fmt = format or detect_format(data, path)
     if fmt is None:
         raise UnsupportedFormatError(
@@ -121,9 +126,10 @@ def read_blocks(data: bytes, path: str, *, format: str | None = None, ocr: str =
         raise ValueError(f"The 'format' parameter of read must be one of {FORMATS}. Got {fmt!r} instead.")
     if ocr not in ("auto", "always", "never"):
         raise ValueError(f"The 'ocr' parameter of read must be one of ('auto', 'always', 'never'). Got {ocr!r} instead.")
+    check_text_size(data, path, fmt)  # issue 15: text and HTML past the cap are refused before decoding
     doc = _READERS[fmt]()(data, path, ocr=ocr) if fmt in ("pdf", "image") else _READERS[fmt]()(data, path)
     doc.meta.source = path if path not in ("<bytes>", "<text>") else None
-    doc.meta.sha256 = hashlib.sha256(data).hexdigest()
+    doc.meta.sha256 = hashlib.sha256(raw).hexdigest()
     doc.meta.format = fmt
     if not doc.text.strip() and not doc.tables:
         raise EmptyFileError(path, "No text was found in the file.")

@@ -41,7 +41,7 @@ def detect_format(data: bytes, name: str | None = None) -> str | None:
     if head.startswith((b"\xd0\xcf\x11\xe0", b"GIF8", b"\x7fELF")):
         return None  # legacy .doc (OLE), other images, binaries
     low = head.lower()
-    if any(m in low for m in _HTML_MARKERS) and b"</" in data[:200000].lower():
+    if any(m in low for m in _HTML_MARKERS) and b"</" in data:
         return "html"
     # text: few control bytes
     sample = data[:8192]

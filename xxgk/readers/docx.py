@@ -246,6 +246,9 @@ def _open(data: bytes, path: str):
     if data.startswith(_OLE_MAGIC):
         raise UnsupportedFormatError(path, "The file is a legacy Word .doc (OLE), not a .docx.",
                                      "Save it as .docx in Word or LibreOffice.")
+    from ._safety import check_zip
+
+    check_zip(data, path)  # issue 15: sizes and ratios checked before anything is inflated
     try:
         with zipfile.ZipFile(BytesIO(data)) as zf:
             names = set(zf.namelist())

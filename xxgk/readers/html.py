@@ -572,6 +572,9 @@ def read_html(data: bytes, path: str) -> Document:
         The text decodes to mojibake.
     """
     text, codec = decode_html(data, path)
+    from ._safety import flatten_deep_html
+
+    text = flatten_deep_html(text)  # issue 15: deep nesting would parse to nothing
     root = _parse(text, path)
     warnings = []
     in_markup = _cjk_count(_MARKUP.sub("", text))

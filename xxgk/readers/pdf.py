@@ -246,6 +246,10 @@ def _open_error(err: Exception, path: str) -> Exception:
 def _pages_pdfplumber(data: bytes, path: str) -> list[PageContent]:
     import pdfplumber
 
+    from ._safety import check_pages, guard_pdfminer, loops_seen
+
+    guard_pdfminer()  # issue 15: a reference loop raises instead of looping forever
+    loops_before = loops_seen()
     pages: list[PageContent] = []
     try:
         with pdfplumber.open(BytesIO(data)) as pdf:
@@ -256,8 +260,10 @@ def _pages_pdfplumber(data: bytes, path: str) -> list[PageContent]:
                 ]
                 pages.append(PageContent(number=no, width=float(page.width), height=float(page.height), chars=chars,
                                          edges=_plumber_edges(page), images=len(page.images)))
+                page.close()  # issue 15: drop the page's layout objects, so memory stays flat in page count
     except Exception as err:  # pdfminer raises many untyped errors on bad files
         raise _open_error(err, path) from err
+    check_pages(pages, data, path, loops_before)  # no page, or no text from a loop: damage, not a scan
     return pages
 
 

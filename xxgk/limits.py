@@ -1,0 +1,267 @@
+"""Budgets for one input: time, memory and size caps, so that no file can hang or sink a run.
+
+Every entry point that reads files (``xxgk read``, ``analyze``, ``tables``,
+``tag`` and its workers) runs the work on one input inside
+:func:`file_budget`:
+
+- **Time**: a timer (``SIGALRM``, main thread) interrupts the work once it
+  has run ``timeout`` seconds, even inside a parser's loop, and the input
+  fails with :class:`~xxgk.errors.FileTimeoutError`. The interruption is a
+  ``BaseException``, so a library's ``except Exception`` cannot swallow it;
+  the timer fires again every second until the work stops. In a worker
+  process a second, harder stop (``faulthandler``, which needs no Python
+  lock) ends the process after ``timeout + HARD_GRACE_S`` seconds when
+  native code never returns; the batch then records the input as crashed.
+- **Memory**: :func:`set_memory_limit` caps the process's data segment
+  (``RLIMIT_DATA``; the command line does it for the commands that read
+  one file at a time, ``xxgk tag`` for each worker process). Allocation
+  past it raises ``MemoryError``, which :func:`file_budget` turns into
+  :class:`~xxgk.errors.TooLargeError` for that input alone.
+- **Sizes**: :class:`Limits` also holds the caps the readers check before
+  they decode (:mod:`xxgk.readers._safety`) and the largest input file.
+
+Workers die with their parent (:func:`die_with_parent`, ``PR_SET_PDEATHSIG``
+on Linux).
+
+>>> with use_limits(Limits(timeout=5)):
+...     current_limits().timeout
+5
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from .errors import FileTimeoutError, TooLargeError
+
+__all__ = [
+    "Limits",
+    "DEFAULT_LIMITS",
+    "current_limits",
+    "set_limits",
+    "use_limits",
+    "file_budget",
+    "set_memory_limit",
+    "die_with_parent",
+    "HARD_GRACE_S",
+]
+
+_MB = 1 << 20
+
+#: Seconds past the timeout after which a worker stuck in native code is ended.
+HARD_GRACE_S = 30.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The budget of one input.
+
+    Parameters
+    ----------
+    timeout : float, default 120
+        Seconds to read and analyse one file; 0 for none.
+    memory : int, default 0 (none)
+        Bytes of data memory for a process that reads files (a worker, or the
+        command line for single files); 0 for none.
+    max_file_bytes : int, default 512 MiB
+        The largest input file read at all.
+    max_text_bytes : int, default 16 MiB
+        The largest text or HTML file (a report's text is under 1 MB).
+    zip_max_bytes : int, default 256 MiB
+        The most a DOCX may inflate to, all members together.
+    zip_max_ratio : float, default 200
+        The highest compression ratio of one DOCX member over 1 MB.
+    """
+
+    timeout: float = 120.0
+    memory: int = 0  # opt-in: a 3 GiB RLIMIT_DATA made model workers (torch) hang at start; see the report
+    max_file_bytes: int = 512 * _MB
+    max_text_bytes: int = 16 * _MB
+    zip_max_bytes: int = 256 * _MB
+    zip_max_ratio: float = 200.0
+
+    def __post_init__(self) -> None:
+        for name in ("timeout", "memory", "max_file_bytes", "max_text_bytes", "zip_max_bytes", "zip_max_ratio"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"The {name!r} limit must be a number >= 0. Got {value!r} instead.")
+
+    def replace(self, **changes) -> Limits:
+        """A copy with some limits changed (None leaves a limit as it is)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+DEFAULT_LIMITS = Limits()
+_CURRENT = [DEFAULT_LIMITS]
+
+
+def current_limits() -> Limits:
+    """The limits in force in this process."""
+    return _CURRENT[0]
+
+
+def set_limits(limits: Limits) -> None:
+    """Put ``limits`` in force in this process (a worker gets them from the batch)."""
+    if not isinstance(limits, Limits):
+        raise TypeError(f"Expected a Limits object. Got {type(limits).__name__} instead.")
+    _CURRENT[0] = limits
+
+
+@contextlib.contextmanager
+def use_limits(limits: Limits) -> Iterator[Limits]:
+    """Put ``limits`` in force for the ``with`` block."""
+    old = _CURRENT[0]
+    set_limits(limits)
+    try:
+        yield limits
+    finally:
+        _CURRENT[0] = old
+
+
+class _Expired(BaseException):
+    """Raised into the work by the timer; a BaseException so that ``except Exception`` lets it through."""
+
+
+def _on_alarm(signum, frame):  # pragma: no cover - timing
+    raise _Expired()
+
+
+@contextlib.contextmanager
+def file_budget(path: str, timeout: float | None = None, *, hard: bool = False) -> Iterator[None]:
+    """Run a block as the work on one input: stop it at ``timeout``; turn running out of memory into an error.
+
+    Parameters
+    ----------
+    path : str
+        The input, for the error messages.
+    timeout : float, optional
+        Seconds; default ``current_limits().timeout``; 0 for none. The timer
+        needs the main thread (elsewhere only memory is guarded).
+    hard : bool, default False
+        Also end the whole process ``HARD_GRACE_S`` seconds past the timeout
+        (for worker processes: a parser stuck in native code).
+
+    Raises
+    ------
+    xxgk.errors.FileTimeoutError
+        When the block ran out of time.
+    xxgk.errors.TooLargeError
+        When the block raised ``MemoryError``.
+    """
+    seconds = current_limits().timeout if timeout is None else timeout
+    timed = bool(seconds) and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    old = None
+    if timed:
+        old = signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
+        if hard:
+            _hard_stop(seconds + HARD_GRACE_S)
+    try:
+        yield
+    except _Expired:
+        raise FileTimeoutError(path, f"Stopped after its time budget of {seconds:g} s (a parser loop, or a huge file).",
+                               "If the file is only large, raise the budget with --timeout.") from None
+    except MemoryError:
+        raise TooLargeError(path, "Ran out of memory while reading or analysing this file.",
+                            f"The memory limit is {current_limits().memory / _MB:.0f} MB (--memory).") from None
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+            if hard:
+                _hard_stop(0)
+
+
+def _hard_stop(seconds: float) -> None:
+    import faulthandler
+
+    if seconds:
+        with open(os.devnull, "w") as devnull:  # faulthandler keeps the fd number, not the file object
+            fd = os.dup(devnull.fileno())
+        _HARD_FD.append(fd)
+        faulthandler.dump_traceback_later(seconds, exit=True, file=fd)
+    else:
+        faulthandler.cancel_dump_traceback_later()
+        while _HARD_FD:
+            os.close(_HARD_FD.pop())
+
+
+_HARD_FD: list[int] = []
+
+
+def set_memory_limit(nbytes: int) -> bool:
+    """Cap this process's data memory at ``nbytes`` (``RLIMIT_DATA``); returns whether a cap is in force.
+
+    Only lowers the soft limit; 0 does nothing. Past the cap an allocation
+    fails with ``MemoryError`` instead of the machine swapping or the OOM
+    killer ending the process.
+    """
+    if not nbytes:
+        return False
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return False
+    limit = getattr(resource, "RLIMIT_DATA", None)
+    if limit is None:  # pragma: no cover
+        return False
+    soft, hard = resource.getrlimit(limit)
+    want = int(nbytes) if hard == resource.RLIM_INFINITY else min(int(nbytes), hard)
+    if soft != resource.RLIM_INFINITY and soft <= want:
+        return True
+    try:
+        resource.setrlimit(limit, (want, hard))
+    except (ValueError, OSError):  # pragma: no cover - already above the new cap
+        return False
+    return True
+
+
+def die_with_parent(sig: int = signal.SIGKILL if hasattr(signal, "SIGKILL") else 9) -> bool:
+    """Ask the kernel to send ``sig`` to this process when its parent dies (Linux); returns whether it could.
+
+    A worker stuck in a parser never notices that the batch that started it
+    was killed; with this it ends too, instead of holding its memory.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        if libc.prctl(pr_set_pdeathsig, int(sig), 0, 0, 0) != 0:
+            return False
+    except (OSError, AttributeError):  # pragma: no cover
+        return False
+    if os.getppid() == 1:  # the parent died before the call
+        os.kill(os.getpid(), sig)
+    return True
+
+
+# -- the command line's options ------------------------------------------------------
+
+
+def add_arguments(parser) -> None:
+    """Add ``--timeout``, ``--memory`` and ``--max-text-mb`` to an argparse parser."""
+    d = DEFAULT_LIMITS
+    parser.add_argument("--timeout", type=float, metavar="S",
+                        help=f"Seconds to read and analyse one file before it is stopped (default: {d.timeout:g}; 0: none).")
+    parser.add_argument("--memory", type=int, metavar="MB",
+                        help=f"Memory limit of a process that reads files, in MB (default: {d.memory >> 20}; 0: none).")
+    parser.add_argument("--max-text-mb", type=float, metavar="MB",
+                        help=f"Largest text or HTML input, in MB (default: {d.max_text_bytes >> 20}).")
+
+
+def from_arguments(args) -> Limits:
+    """The :class:`Limits` the options of :func:`add_arguments` ask for (the defaults for those not given)."""
+    text = getattr(args, "max_text_mb", None)
+    memory = getattr(args, "memory", None)
+    return current_limits().replace(timeout=getattr(args, "timeout", None),
+                                    memory=None if memory is None else int(memory) << 20,
+                                    max_text_bytes=None if text is None else int(text * _MB))
