@@ -20,7 +20,8 @@ import pytest
 
 from xxgk.document import Document
 from xxgk.errors import OCRNotInstalledError, ScannedPDFError
-from xxgk.readers import detect_format, read
+from xxgk.readers import detect_format
+from xxgk.reading import read
 
 HAVE_OCR = all(importlib.util.find_spec(m) is not None for m in ("rapidocr", "onnxruntime", "cv2"))
 needs_ocr = pytest.mark.skipif(not HAVE_OCR, reason="needs the OCR extra: pip install 'xxgk[ocr]' (make test installs it)")

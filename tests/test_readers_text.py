@@ -120,7 +120,6 @@ def test_empty_file(data):
 @pytest.mark.parametrize(
     "data",
     [
-        b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,  # an image
         random.Random(3).randbytes(4000),  # random binary: many control bytes
         b"\x7fELF\x02\x01\x01" + b"\x00" * 200,  # an executable
     ],
@@ -128,6 +127,15 @@ def test_empty_file(data):
 def test_binary_junk_is_unsupported(data):
     with pytest.raises(UnsupportedFormatError, match=r"junk\.bin: This is not a file type xxgk reads"):
         read_bytes(data, "junk.bin")
+
+
+def test_a_broken_image_is_an_image_that_cannot_be_read():
+    # PNG magic then junk: read as a page image (OCR), which fails naming the file, not as text
+    from xxgk.errors import InputError
+
+    with pytest.raises(InputError, match=r"junk\.png: ") as err:
+        read_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "junk.png")
+    assert not isinstance(err.value, UnsupportedFormatError)
 
 
 @pytest.mark.parametrize("name", ["news_weather.txt", "news_mentions_disclosure.txt", "recipe.txt"])

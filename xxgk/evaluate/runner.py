@@ -234,7 +234,8 @@ def _analyze(system: System, docs: Sequence[_Doc], runs: Sequence[str], tables: 
     """Each run's reports of ``docs`` through :func:`xxgk.api.analyze_many` (tables on the clean run only).
 
     An extractor that crashes on a report fails that report's tables, not its
-    sentences: the report is analysed again without tables.
+    sentences: the report is analysed again without tables. A system that
+    fails on a report raises its error.
     """
     from ..api import analyze_many
 
@@ -254,7 +255,9 @@ def _analyze(system: System, docs: Sequence[_Doc], runs: Sequence[str], tables: 
                     if again.error is None:  # the tables failed, the sentences did not
                         got.append(_Run(report=again.report, table_error=_why(res.error)))
                         continue
-                got.append(_Run(error=_why(res.error)))
+                # the document was read and prepared: the system itself failed on it, which the harness
+                # reports by raising, never by scoring the report as empty
+                raise res.error
         out[run] = got
     return out
 
