@@ -53,9 +53,9 @@ def open_source(source: Source, *, name: str | None = None, as_path: bool = Fals
     """
     if isinstance(source, bytes):
         return source, name or "<bytes>", None
+    if isinstance(source, str) and not as_path and not source.strip():
+        raise EmptyFileError(name or "<text>", "The text is empty.")  # "" or white space: no file has that name
     if isinstance(source, str) and not as_path and _is_text(source):
-        if not source.strip():
-            raise EmptyFileError(name or "<text>", "The text is empty.")
         return source.encode("utf-8"), name or "<text>", "text"
     from ..inputs import display_path, read_input
 
