@@ -8,7 +8,6 @@ import pytest
 
 from xxgk.evaluate.accuracy import END, START, accuracy_section, model_block, replace_section
 from xxgk.evaluate.summary import systems_table
-from xxgk.neural.store import DEFAULT_MODEL_DIR
 
 METRICS = {
     "date": "2026-01-01", "cv": 4,
@@ -40,17 +39,22 @@ def test_model_block_reads_metrics_json(tmp_path):
     assert "commit abc1234" in body and "| clean | 0.960 | **0.973** |" in body
 
 
-def test_the_shipped_models_metrics_show_it_ahead_on_every_row():
-    path = DEFAULT_MODEL_DIR / "metrics.json"
-    if not path.is_file():
-        pytest.skip(f"{path} is not here: `python -m training.card --evaluate` writes it")
-    m = json.loads(path.read_text(encoding="utf-8"))
-    model = m["systems"]["model"]
-    assert model["cv"]["grouped_by"] == "report"  # no report scored by a model that saw it
-    for run, r in model["runs"].items():
-        for other in ("rules", "baseline"):
-            o = m["systems"][other]["runs"][run]
-            assert r["section_accuracy"] > o["section_accuracy"] and r["tag_macro_f1"] > o["tag_macro_f1"], (run, other)
+@pytest.mark.slow
+@pytest.mark.model
+def test_in_sample_the_shipped_model_is_at_least_level_with_rules(shipped_model, gold_dir):
+    # IN-SAMPLE: the shipped weights were trained on these very gold reports, so this shows that they
+    # load and run as trained (with and without headings), not how they do on unseen reports; that is
+    # the cross-validated table of the model card (issue 10 asks for a body-grouped recomputation).
+    from xxgk.evaluate import evaluate
+
+    runs = ("clean", "no-headings")
+    got = {name: evaluate(gold_dir, system=name, perturb=["no-headings"], tables=False)["runs"]
+           for name in ("rules", "model")}
+    for run in runs:
+        model, rules = got["model"][run]["overall"], got["rules"][run]["overall"]
+        assert model["sections"]["accuracy"] >= rules["sections"]["accuracy"], run
+        assert model["tags"]["macro_f1"] >= rules["tags"]["macro_f1"], run
+    assert got["model"]["no-headings"]["overall"]["sections"]["accuracy"] > got["rules"]["no-headings"]["overall"]["sections"]["accuracy"] + 0.5
 
 
 def test_replace_section_swaps_only_what_is_between_the_markers():

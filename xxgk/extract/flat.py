@@ -256,14 +256,9 @@ def _row_values(rec: RowRecord, cols: tuple[str, ...], name: str, findings: list
         if len(vals) < len(cols):
             # fewer cells than columns and no header to place them: which ones are lost is unknown
             raws = [c.text.strip() for c in vals]
-            findings.append(Finding(
-                kind="ambiguous", table=name,
-                message=f"Row {rec.key!r} has {len(vals)} value cells ({', '.join(raws)}) for {len(cols)} columns "
-                        f"and nothing says which columns they belong to; its cells are left empty.",
-                cells=[f"{rec.key}.{c}" for c in cols], candidates=raws,
-                provenance=rec.label.provenance if rec.label is not None else None,
-            ))
-            return {c: TableValue(value=None, raw=None, status="ambiguous", provenance=None) for c in cols}
+            return _left_empty(rec, cols, name, findings, "ambiguous", raws,
+                               f"Row {rec.key!r} has {len(vals)} value cells ({', '.join(raws)}) for {len(cols)} "
+                               f"columns and nothing says which columns they belong to; its cells are left empty.")
         if extra:
             findings.append(Finding(
                 kind="extra_cells", table=name,
@@ -321,11 +316,16 @@ def _header_mismatch(rec: RowRecord, cols: tuple[str, ...], name: str, findings:
     """A row under a header of the other template generation: its cells are flagged, not given that meaning."""
     raws = [c.text.strip() for c in rec.values]
     printed = ", ".join(k[len(FOREIGN) :] for k in rec.header if k.startswith(FOREIGN))
+    return _left_empty(rec, cols, name, findings, "header_mismatch", raws,
+                       f"Row {rec.key!r} sits under a header of the other template generation ({printed}), whose "
+                       f"columns this table does not have; its cells ({', '.join(raws)}) are left empty.")
+
+
+def _left_empty(rec: RowRecord, cols: tuple[str, ...], name: str, findings: list[Finding], kind: str,
+                raws: list[str], message: str) -> dict[str, TableValue]:
+    """A row whose cells cannot be given their columns: one finding, and every cell null (``ambiguous``)."""
     findings.append(Finding(
-        kind="header_mismatch", table=name,
-        message=f"Row {rec.key!r} sits under a header of the other template generation ({printed}), whose columns "
-                f"this table does not have; its cells ({', '.join(raws)}) are left empty.",
-        cells=[f"{rec.key}.{c}" for c in cols], candidates=raws,
+        kind=kind, table=name, message=message, cells=[f"{rec.key}.{c}" for c in cols], candidates=raws,
         provenance=rec.label.provenance if rec.label is not None else None,
     ))
     return {c: TableValue(value=None, raw=None, status="ambiguous", provenance=None) for c in cols}
