@@ -327,14 +327,14 @@ def _most_cited_body(paras: list[str], min_count: float = 2.0) -> str | None:
     half; abbreviations count for the full name; a name cited less than
     ``min_count`` times is not trusted.
     """
-    counts: Counter[str] = Counter()
+    counts: dict[str, float] = {}  # a citation in 《》 counts half
     order: dict[str, int] = {}
     for t in paras:
         for m in _PLACE_ORG.finditer(t):
             body = _clean_body(m.group(0))
             if not body:
                 continue
-            counts[body] += 0.5 if _inside_brackets(t, m.start()) else 1.0
+            counts[body] = counts.get(body, 0.0) + (0.5 if _inside_brackets(t, m.start()) else 1.0)
             order.setdefault(body, len(order))
     for short in list(counts):
         fuller = [b for b in counts if _is_short_form(short, b)]

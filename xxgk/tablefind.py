@@ -238,10 +238,10 @@ def _grid_regions(texts: list[str | None]) -> list[tuple[int, int, list[list[str
         t = texts[i]
         if t is not None and (_pipe_cells(t) is not None or (pipe_line(t) and _cell_line(t))):
             j, rows = i, []
-            while j < n and texts[j] is not None and (_PIPE_RULE.match(texts[j].strip()) or _pipe_cells(texts[j])
-                                                      or (pipe_line(texts[j]) and _cell_line(texts[j]))):
-                if not _PIPE_RULE.match(texts[j].strip()):
-                    rows.append(_pipe_cells(texts[j]) or [strip_separators(texts[j])])
+            while j < n and (u := texts[j]) is not None and (_PIPE_RULE.match(u.strip()) or _pipe_cells(u)
+                                                             or (pipe_line(u) and _cell_line(u))):
+                if not _PIPE_RULE.match(u.strip()):
+                    rows.append(_pipe_cells(u) or [strip_separators(u)])
                 j += 1
             if len(rows) >= 2 and _statistical(rows):
                 out.append((i, j, rows))
@@ -249,10 +249,10 @@ def _grid_regions(texts: list[str | None]) -> list[tuple[int, int, list[list[str
                 continue
         if t is not None and _aligned_cells(t) is not None:
             j, rows = i, []
-            while j < n and texts[j] is not None:
-                cells = _aligned_cells(texts[j])
+            while j < n and (u := texts[j]) is not None:
+                cells = _aligned_cells(u)
                 if cells is None and rows and _label_row_inside(texts, j):
-                    cells = [texts[j].strip()]  # a group label (三、本年度办理结果) on a line of its own
+                    cells = [u.strip()]  # a group label (三、本年度办理结果) on a line of its own
                 if cells is None:
                     break
                 rows.append(cells)
@@ -386,7 +386,7 @@ def _template_label_keys() -> tuple[str, ...]:
     from .extract.labels import label_key
     from .extract.templates import TEMPLATES
 
-    keys = set()
+    keys: set[str] = set()
     for tables in TEMPLATES.values():
         for tpl in tables.values():
             for spec in tpl.columns + tpl.rows + tpl.alternates:
@@ -426,12 +426,15 @@ class _Line:
         self.paras = paras
         first = paras[0].provenance
         self.base = first.char_start
-        if self.base is None or (len(paras) == 1 and first.char_end - self.base != len(paras[0].text)):  # type: ignore[operator]
+        end = first.char_end
+        if self.base is None or (len(paras) == 1 and (end is None or end - self.base != len(paras[0].text))):
             self.base = None
             self.spans = [(0, len(paras[0].text))]
             self.text = paras[0].text
             return
-        self.spans = [(q.provenance.char_start - self.base, q.provenance.char_end - self.base) for q in paras]
+        # every paragraph of a joined line has both offsets (_can_join); the filter only narrows the types
+        self.spans = [(s - self.base, e - self.base) for q in paras
+                      if (s := q.provenance.char_start) is not None and (e := q.provenance.char_end) is not None]
         chars = [" "] * self.spans[-1][1]
         for q, (x, _) in zip(paras, self.spans):
             chars[x : x + len(q.text)] = q.text
@@ -461,10 +464,10 @@ def _can_join(prev: Paragraph, q: Paragraph) -> bool:
     a, b = prev.provenance, q.provenance
     return (
         a.line is not None and a.line == b.line and a.file == b.file
-        and None not in (a.char_start, a.char_end, b.char_start, b.char_end)
-        and a.char_end <= b.char_start  # type: ignore[operator]
-        and a.char_end - a.char_start == len(prev.text)  # type: ignore[operator]
-        and b.char_end - b.char_start == len(q.text)  # type: ignore[operator]
+        and a.char_start is not None and a.char_end is not None and b.char_start is not None and b.char_end is not None
+        and a.char_end <= b.char_start
+        and a.char_end - a.char_start == len(prev.text)
+        and b.char_end - b.char_start == len(q.text)
     )
 
 
@@ -474,7 +477,8 @@ def _line_groups(blocks: list[Block]) -> list[list[int]]:
     for i, b in enumerate(blocks):
         if not isinstance(b, Paragraph):
             continue
-        if groups and groups[-1][-1] == i - 1 and _can_join(blocks[groups[-1][-1]], b):  # type: ignore[arg-type]
+        prev = blocks[groups[-1][-1]] if groups else None  # a group holds paragraphs only
+        if groups and groups[-1][-1] == i - 1 and isinstance(prev, Paragraph) and _can_join(prev, b):
             groups[-1].append(i)
         else:
             groups.append([i])
@@ -575,21 +579,21 @@ def mark_text_tables(doc: Document) -> None:
         if isinstance(b, Table):
             blocks.append(b)
         elif i in groups:
-            paras = [doc.blocks[j] for j in groups[i]]
-            split = _split_line(_Line(paras))  # type: ignore[arg-type]
+            paras = [q for q in (doc.blocks[j] for j in groups[i]) if isinstance(q, Paragraph)]  # all are (_line_groups)
+            split = _split_line(_Line(paras))
             blocks.extend(split if split is not None else paras)
     # 2. pipe and aligned grids, 3. cell-per-line tables, over the paragraphs left
     texts = [b.text if isinstance(b, Paragraph) else None for b in blocks]
     replaced: dict[int, tuple[int, Block]] = {}
     for s, e, rows in _grid_regions(texts):
         if is_compact(rows):
-            replaced[s] = (e, compact_table(blocks[s:e], rows))  # type: ignore[arg-type]
+            replaced[s] = (e, compact_table([q for q in blocks[s:e] if isinstance(q, Paragraph)], rows))  # all are
         else:
-            replaced[s] = (e, _grid_table(blocks[s:e], rows))  # type: ignore[arg-type]
+            replaced[s] = (e, _grid_table([q for q in blocks[s:e] if isinstance(q, Paragraph)], rows))
     covered = {i for s, (e, _) in replaced.items() for i in range(s, e)}
     keys = [cell_key(t) if t is not None and i not in covered else "" for i, t in enumerate(texts)]
     for s, e in _cell_per_line_regions(keys):
-        replaced[s] = (e, _line_table(blocks[s:e]))  # type: ignore[arg-type]
+        replaced[s] = (e, _line_table([q for q in blocks[s:e] if isinstance(q, Paragraph)]))  # paragraphs only
     out: list[Block] = []
     i = 0
     while i < len(blocks):
@@ -601,7 +605,7 @@ def mark_text_tables(doc: Document) -> None:
             out.append(blocks[i])
             i += 1
     if any(isinstance(b, Paragraph) and pipe_line(b.text) for b in out):
-        paras = strip_paragraph_separators([b for b in out if isinstance(b, Paragraph)])  # type: ignore[arg-type]
+        paras = strip_paragraph_separators([b for b in out if isinstance(b, Paragraph)])
         it = iter(paras)
         out = [next(it) if isinstance(b, Paragraph) else b for b in out]
     doc.blocks = out

@@ -102,17 +102,19 @@ def _sum_check(
     if unknown:
         return Check(rule, table, part, "not_assessable", None, None, cells,
                      f"{rule} {part}: not assessable, value unknown for {', '.join(unknown)}.")
-    if all(v.value is None for _, v in left + right):
+    # past the check above every cell is present (its value may still be None: an empty cell)
+    left_vals = [v.value for _, v in left if v is not None]
+    found_vals = [v.value for _, v in right if v is not None]
+    if all(x is None for x in left_vals + found_vals):
         return Check(rule, table, part, "not_assessable", None, None, cells,
                      f"{rule} {part}: not assessable, every cell involved is empty.")
-    expected = _num(sum(v.value or 0 for _, v in left))
-    found_vals = [v.value for _, v in right]
+    expected = _num(sum(x or 0 for x in left_vals))
     if all(x is None for x in found_vals) and abs(expected) < 1e-6:
         # the total is not printed and the parts sum to nothing: nothing says the rule holds
         return Check(rule, table, part, "not_assessable", None, None, cells,
                      f"{rule} {part}: not assessable, {_names([n for n, _ in right])} not printed.")
     found = None if all(x is None for x in found_vals) else _num(sum(x or 0 for x in found_vals))
-    empties = [n for n, v in left + right if v.value is None]
+    empties = [n for n, v in left + right if v is None or v.value is None]
     ok = abs(expected - (found or 0)) < 1e-6
     note = ""
     if empties:

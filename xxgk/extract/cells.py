@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Literal
 
 __all__ = ["ParsedCell", "parse_cell", "is_number_token", "EMPTY_STATUSES"]
 
@@ -53,7 +54,7 @@ class ParsedCell:
 
     value: int | float | None
     raw: str
-    status: str
+    status: Literal["ok", "blank", "dash", "none", "unreadable"]
 
 
 def _clean(text: str) -> str:

@@ -243,6 +243,7 @@ def _gap_findings(
 def _row_values(rec: RowRecord, cols: tuple[str, ...], name: str, findings: list[Finding]) -> dict[str, TableValue]:
     row: dict[str, TableValue] = {}
     rec = _fill_unnamed_slots(rec, cols)
+    assert rec.key is not None  # only rows chosen under their key get here (_choose_rows)
     named = [k for k in (rec.slots or []) if k in cols]
     if not named and any(k.startswith(FOREIGN) for k in rec.header):
         return _header_mismatch(rec, cols, name, findings)

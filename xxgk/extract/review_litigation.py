@@ -104,7 +104,7 @@ def extract_grid(tables: list[Table], template: TableTemplate, findings: list[Fi
             named = {(b, col) for _, b, col in spots if b and col}
             if len(named) == len(spots):
                 for c, b, col in spots:
-                    if out.rows[b][col].status == "missing":
+                    if b and col and out.rows[b][col].status == "missing":  # every spot is named (checked above)
                         out.rows[b][col] = value_of(c, table)
                         placed += 1
                 continue
@@ -141,8 +141,8 @@ def extract_flat(tokens: list[Cell], table: Table, template: TableTemplate, find
                     f"says which they are; the cells are left empty.",
             cells=[f"{b}.{c}" for b, c in order], candidates=raws, provenance=values[0].provenance,
         ))
-        for b, c in order:
-            out.rows[b][c] = TableValue(None, None, "ambiguous")
+        for b, col in order:
+            out.rows[b][col] = TableValue(None, None, "ambiguous")
         return out
     if len(values) > len(order):
         findings.append(Finding(

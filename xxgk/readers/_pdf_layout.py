@@ -523,6 +523,7 @@ def join_paragraphs(pages: list[list[Line | TableSegment]]) -> list[ParagraphLin
                 flush()
                 out.append(item)
                 continue
+            assert col is not None  # a page with a line has a column: doc_col is set from every line
             col_of[item.page] = col
             if current and _starts_paragraph(current[-1], item, col_of[current[-1].page], col):
                 flush()

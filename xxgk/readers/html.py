@@ -160,7 +160,7 @@ def decode_html(data: bytes, path: str) -> tuple[str, str]:
     text = _try_decode(data, "utf-8", tolerant=False)
     if text is not None:
         return text, "utf-8"
-    candidates = []
+    candidates: list[tuple[float, int, str, str]] = []  # (score, -order, text, codec)
     for codec in _GB + _BIG5:
         text = _try_decode(data, codec, tolerant=True)
         if text is not None:

@@ -30,7 +30,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..document import Document, DocumentMeta, Paragraph, Provenance
+from ..document import Block, Document, DocumentMeta, Paragraph, Provenance
 from ..errors import EmptyFileError, EncodingError
 from .garble import common_ideographs
 
@@ -630,7 +630,7 @@ def read_text(data: bytes, path: str) -> Document:
     if not segs:
         raise EmptyFileError(path, "The file holds only white space.", "Nothing to read.")
     file = None if path in ("<bytes>", "<text>") else path
-    blocks = [
+    blocks: list[Block] = [
         Paragraph(
             text=s.text,
             provenance=Provenance(file=file, line=s.line, char_start=s.start, char_end=s.end),
