@@ -145,7 +145,8 @@ class RapidOCREngine:
     def detect(self, image: np.ndarray) -> list[np.ndarray]:
         with self._lock:
             out = self._ocr(image, use_det=True, use_cls=False, use_rec=False)
-        return [] if getattr(out, "boxes", None) is None else [np.asarray(b, dtype=float) for b in out.boxes]
+        boxes = getattr(out, "boxes", None)  # a TextDetOutput, or an empty RapidOCROutput when nothing is found
+        return [] if boxes is None else [np.asarray(b, dtype=float) for b in boxes]
 
     def read_line(self, image: np.ndarray) -> tuple[str, float]:
         """Text and confidence of an image holding one text line (no detection)."""
@@ -158,9 +159,12 @@ class RapidOCREngine:
     def recognize(self, image: np.ndarray) -> list[OCRLine]:
         with self._lock:
             out = self._ocr(image, use_det=True, use_cls=False, use_rec=True)
-        if getattr(out, "boxes", None) is None or not getattr(out, "txts", None):
-            return []  # no text found (rapidocr then returns its detector's output type)
-        words = out.word_results if len(out.word_results) == len(out.txts) else [()] * len(out.txts)
+        from rapidocr.utils.output import RapidOCROutput
+
+        if not isinstance(out, RapidOCROutput) or out.boxes is None or not out.txts or out.scores is None:
+            return []  # no text found (rapidocr then returns its detector's or recogniser's output type)
+        # rapidocr annotates word_results as one (char, score, box) triple; it holds a tuple of them per line
+        words: list[Any] = list(out.word_results) if len(out.word_results) == len(out.txts) else [()] * len(out.txts)
         lines: list[OCRLine] = []
         for box, text, score, word_line in zip(out.boxes, out.txts, out.scores, words):
             lb = _box(box)

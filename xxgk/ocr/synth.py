@@ -68,7 +68,7 @@ def degrade(img, how: Degradation, seed: int = 0, render_dpi: int = 300):
     rnd = random.Random(seed)
     if how.dpi != render_dpi:
         f = how.dpi / render_dpi
-        img = img.resize((max(1, int(img.width * f)), max(1, int(img.height * f))), Image.LANCZOS)
+        img = img.resize((max(1, int(img.width * f)), max(1, int(img.height * f))), Image.Resampling.LANCZOS)
     if how.stamp:
         draw = ImageDraw.Draw(img, "RGBA")
         r = int(img.width * 0.11)
@@ -78,9 +78,9 @@ def degrade(img, how: Degradation, seed: int = 0, render_dpi: int = 300):
         draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=(220, 30, 30, 200), width=w)
         draw.ellipse((cx - r // 5, cy - r // 5, cx + r // 5, cy + r // 5), fill=(220, 30, 30, 170))
     if how.skew:
-        img = img.rotate(how.skew, resample=Image.BICUBIC, expand=False, fillcolor=(255, 255, 255))
+        img = img.rotate(how.skew, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=(255, 255, 255))
     if how.noise:
-        arr = np.asarray(img, dtype=np.float32)
+        arr: np.ndarray = np.asarray(img, dtype=np.float32)  # float64 once the noise is added
         arr = arr + np.random.default_rng(seed).normal(0, how.noise, arr.shape[:2])[..., None]
         img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
     if how.turn:
