@@ -56,6 +56,8 @@ _FIRST = ("schema_version", "kind")
 class Serial:
     """Base of xxgk's serialisable dataclasses: ``to_dict``/``from_dict``/``to_json``/``from_json``."""
 
+    #: Set by ``@dataclass`` on every subclass (declared here so that ``dataclasses.fields(self)`` type-checks).
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
     #: The schema version of a versioned type (it then has a ``schema_version`` field); ``None`` when unversioned.
     __schema__: ClassVar[str | None] = None
     #: Leave out every field whose value is ``None``.
@@ -66,7 +68,7 @@ class Serial:
     def to_dict(self) -> dict[str, Any]:
         """The object as plain data (dicts, lists, strings, numbers, ``None``), ready for :func:`json.dumps`."""
         out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+        for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if value is None and self.__omit_none__:
                 continue

@@ -297,9 +297,10 @@ def _value(cell: str) -> int | float | None:
 
 def _a3(cells: tuple[str, ...]) -> bool:
     vals = [_value(c) for c in cells]
-    if any(v is None for v in vals):
+    nums = [v for v in vals if v is not None]
+    if len(nums) < len(vals):
         return True
-    return sum(vals[:-1]) == vals[-1]  # type: ignore[arg-type]
+    return sum(nums[:-1]) == nums[-1]
 
 
 def _cap(it: Iterator[tuple[str, ...]], limit: int = MAX_CANDIDATES) -> tuple[list[tuple[str, ...]], bool]:
@@ -336,7 +337,7 @@ def _holds(
             rv = [values[k][col] for k in right]
             if None in lv or None in rv:
                 continue
-            if sum(lv) != sum(rv):  # type: ignore[arg-type]
+            if sum(x for x in lv if x is not None) != sum(x for x in rv if x is not None):  # none is, after the check above
                 return False
     return True
 

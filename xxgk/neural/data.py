@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import random
 import zlib
 from collections.abc import Callable, Iterable, Sequence
@@ -391,7 +392,7 @@ def training_examples(
     golds: Sequence[Any],
     args: Any,
     *,
-    corpus: Sequence[str | Path] | None = None,
+    corpus: Sequence[str | os.PathLike[str]] | None = None,
     log: Callable[[str], None] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Gold, augmented and silver examples for training on ``docs`` / ``golds``.

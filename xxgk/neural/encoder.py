@@ -22,9 +22,33 @@ import torch.nn.functional as F
 from torch import nn
 
 if TYPE_CHECKING:  # pragma: no cover
+    from transformers import BertModel
+
     from .model import ModelConfig
 
 __all__ = ["BertLayer", "SentenceEncoder", "load_base"]
+
+
+# Containers that hold BertLayer's submodules under transformers' names; their annotations give the type
+# checker what each holds (nn.Module types a submodule set as an attribute only as ``Tensor | Module``).
+class _SelfAttention(nn.Module):
+    query: nn.Linear
+    key: nn.Linear
+    value: nn.Linear
+
+
+class _DenseNorm(nn.Module):
+    dense: nn.Linear
+    LayerNorm: nn.LayerNorm
+
+
+class _Attention(nn.Module):
+    self: _SelfAttention
+    output: _DenseNorm
+
+
+class _Dense(nn.Module):
+    dense: nn.Linear
 
 
 class BertLayer(nn.Module):
@@ -41,17 +65,17 @@ class BertLayer(nn.Module):
             raise ValueError(f"The hidden size {hidden} is not a multiple of the number of heads {heads}.")
         self.heads = heads
         self.dropout = dropout
-        self.attention = nn.Module()
-        self.attention.self = nn.Module()
+        self.attention = _Attention()
+        self.attention.self = _SelfAttention()
         self.attention.self.query = nn.Linear(hidden, hidden)
         self.attention.self.key = nn.Linear(hidden, hidden)
         self.attention.self.value = nn.Linear(hidden, hidden)
-        self.attention.output = nn.Module()
+        self.attention.output = _DenseNorm()
         self.attention.output.dense = nn.Linear(hidden, hidden)
         self.attention.output.LayerNorm = nn.LayerNorm(hidden, eps=eps)
-        self.intermediate = nn.Module()
+        self.intermediate = _Dense()
         self.intermediate.dense = nn.Linear(hidden, intermediate)
-        self.output = nn.Module()
+        self.output = _DenseNorm()
         self.output.dense = nn.Linear(intermediate, hidden)
         self.output.LayerNorm = nn.LayerNorm(hidden, eps=eps)
 
@@ -89,7 +113,7 @@ class SentenceEncoder(nn.Module):
         :class:`BertLayer` modules that training updates.
     """
 
-    def __init__(self, bert: nn.Module, tokenizer: Any, config: ModelConfig) -> None:
+    def __init__(self, bert: BertModel, tokenizer: Any, config: ModelConfig) -> None:
         super().__init__()
         self.config = config
         self.tokenizer = tokenizer
@@ -178,7 +202,7 @@ class SentenceEncoder(nn.Module):
             h = self._bottom_forward(t, m).to(torch.float16)
             for r, i in enumerate(batch):
                 out[i] = h[r, : len(ids[i])].clone()
-        return out  # type: ignore[return-value]
+        return [s for s in out if s is not None]  # every text is in one batch: none is left None
 
     @staticmethod
     def pad_states(states: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -203,7 +227,7 @@ class SentenceEncoder(nn.Module):
         return out
 
 
-def load_base(path: str | Any) -> tuple[nn.Module, Any]:
+def load_base(path: str | Any) -> tuple[BertModel, Any]:
     """Load a BERT-style base model and its tokenizer from a local folder (never from a hub).
 
     Both calls pass ``local_files_only=True``, so nothing is looked up on a

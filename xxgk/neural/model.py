@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -44,6 +44,9 @@ from ..spec import SECTION_LABELS, TAGS
 from .encoder import SentenceEncoder, load_base
 from .features import N_FEATURES
 from .heads import DocumentHeads
+
+if TYPE_CHECKING:  # pragma: no cover
+    from transformers import BertModel
 
 __all__ = ["ModelConfig", "SectionTagModel", "config_for_base", "build_model"]
 
@@ -214,7 +217,7 @@ class SectionTagModel(nn.Module):
 # building from a local base folder
 
 
-def config_for_base(bert: nn.Module, **settings: Any) -> ModelConfig:
+def config_for_base(bert: BertModel, **settings: Any) -> ModelConfig:
     """A :class:`ModelConfig` whose encoder shape is read from ``bert``'s config."""
     bc = bert.config
     return ModelConfig(
