@@ -182,7 +182,7 @@ def _analyze_batch(
         except Exception as err:  # noqa: BLE001  (a bad source costs only itself)
             _fail(results[i], err, raises)
     todo = [i for i, p in enumerate(prepared) if p is not None]
-    predictions = _predict(system, [prepared[i] for i in todo], raises)  # type: ignore[misc]
+    predictions = _predict(system, [p for p in prepared if p is not None], raises)  # the prepared of todo, in order
     for i, pred in zip(todo, predictions):  # tables → checks → Report
         prep = prepared[i]
         assert prep is not None
