@@ -35,10 +35,8 @@ def open_source(source: Source, *, name: str | None = None, as_path: bool = Fals
         A name for the source in messages and provenance (default: the path,
         or ``"<bytes>"`` / ``"<text>"``).
     as_path : bool, default False
-        Take a ``str`` source as a path, always (the command line does): a
-        missing file is then "No such file", never analysed as text. Without
-        it a ``str`` with a line break, or a short line with Chinese in it and
-        no file of that name, is taken as text.
+        Take a ``str`` source as a path, always; see :func:`xxgk.reading.read`
+        for how a ``str`` is told apart otherwise.
 
     Returns
     -------
