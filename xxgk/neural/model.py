@@ -45,10 +45,10 @@ from .encoder import SentenceEncoder, load_base
 from .features import N_FEATURES
 from .heads import DocumentHeads
 
+__all__ = ["ModelConfig", "SectionTagModel", "config_for_base", "build_model"]
+
 if TYPE_CHECKING:  # pragma: no cover
     from transformers import BertModel
-
-__all__ = ["ModelConfig", "SectionTagModel", "config_for_base", "build_model"]
 
 
 @dataclass
