@@ -78,3 +78,45 @@ def test_load_refuses_a_table_with_dropped_rows(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_bytes(b"\xff\x00garbage")
     with pytest.raises(errors.ResultsError, match="manifest.json"):
         xxgk.load(tmp_path)
+
+
+def test_the_pdfminer_guard_is_active_only_during_a_read() -> None:
+    from pdfminer.pdftypes import PDFObjRef
+
+    from xxgk.readers import _safety
+
+    original = PDFObjRef.resolve
+    assert original is not _safety._guarded_resolve
+    seen_inside = []
+    with _safety.pdfminer_guard():
+        seen_inside.append(PDFObjRef.resolve)
+        with _safety.pdfminer_guard():  # reentrant: the inner block does not restore it early
+            pass
+        seen_inside.append(PDFObjRef.resolve)
+    assert seen_inside == [_safety._guarded_resolve] * 2
+    assert PDFObjRef.resolve is original
+    with pytest.raises(errors.CorruptFileError):
+        read(hf.loop_pdf("Length"), name="loop.pdf")
+    assert PDFObjRef.resolve is original  # restored after a read that failed, too
+
+
+def test_the_pdfminer_guard_leaves_other_threads_alone() -> None:
+    import threading
+
+    from pdfminer.pdftypes import PDFObjRef
+
+    from xxgk.readers import _safety
+
+    class Doc:  # pdfminer's document interface: getobj(objid)
+        def getobj(self, objid):
+            return PDFObjRef(self, objid)  # every object is a reference to itself
+
+    ref = PDFObjRef(Doc(), 6)
+    other: list = []
+    with _safety.pdfminer_guard():
+        with pytest.raises(_safety.PDFReferenceLoop):
+            ref.resolve()
+        t = threading.Thread(target=lambda: other.append(ref.resolve()))  # pdfminer's own method: one step
+        t.start()
+        t.join()
+    assert isinstance(other[0], PDFObjRef)
