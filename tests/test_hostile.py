@@ -223,3 +223,28 @@ def test_a_fixed_handful_of_fuzz_mutants_ends_in_results_or_typed_errors(corpus_
     assert not stats["failures"], list((tmp_path / "fuzz").iterdir())
     assert sum(c["mutants"] for c in stats["per_format"].values()) == 24
     assert len(stats["per_format"]) == 4  # pdf, docx, html and text mutants all ran
+
+
+def test_a_batch_whose_prediction_hangs_becomes_timeout_rows_and_the_batch_goes_on(tmp_path: Path,
+                                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from xxgk import api, batch
+
+    def stuck(docs, **kwargs):
+        while True:  # a prediction that never returns (a native loop would be stopped by the worker's hard stop)
+            time.sleep(0.01)
+        yield
+
+    files = []
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(_REPORT, encoding="utf-8")
+        files.append(str(tmp_path / name))
+    monkeypatch.setattr(api, "analyze_many", stuck)
+    (tmp_path / "parts").mkdir()
+    t0 = time.monotonic()
+    with limits.use_limits(limits.Limits(timeout=0.25)):
+        out = batch._process_batch(files, "rules", False, str(tmp_path / "parts"), "p")
+    assert time.monotonic() - t0 < 5
+    assert [r["failed"] for r in out] == [True, True]
+    rows = [json.loads(p.read_text()) for p in sorted((tmp_path / "parts").glob("*.json"))]
+    assert len(rows) == 2
+    assert all("FileTimeoutError" in json.dumps(r) and "batch of 2 files" in json.dumps(r) for r in rows)
