@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # these machines' disk or on PyPI.
 PIP_FLAGS ?=
 
-.PHONY: install demo test lint accuracy fetch-base train bench clean notebooks browser screenshots bench-ocr
+.PHONY: install demo test lint accuracy fetch-base train bench clean notebooks browser screenshots bench-ocr fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,16 @@ accuracy: $(STAMP)
 # OCR speed and accuracy on synthetic scans of the corpus PDFs and HTML tables (pages/s; needs ../shared/corpus).
 bench-ocr: $(STAMP)
 	$(PY) benchmarks/ocr.py
+
+# Mutates the corpus files (bit flips, truncation, zip and PDF structure mutations) for FUZZ_MINUTES (10) and runs
+# each mutant through read + analyze (rules, tables) under the per-file budget; fails on any hang, crash, raw
+# traceback or untyped error, saving the mutant under FUZZ_OUT with its seed (replay: benchmarks/fuzz.py --replay).
+FUZZ_MINUTES ?= 10
+FUZZ_SEED    ?= 15
+FUZZ_JOBS    ?= 1
+FUZZ_OUT     ?= fuzz-results
+fuzz: $(STAMP)
+	$(PY) benchmarks/fuzz.py --minutes $(FUZZ_MINUTES) --seed $(FUZZ_SEED) --jobs $(FUZZ_JOBS) --out $(FUZZ_OUT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check xxgk tests training benchmarks setup.py

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import hostile_fixtures as hf
@@ -78,3 +83,168 @@ def test_load_refuses_a_table_with_dropped_rows(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_bytes(b"\xff\x00garbage")
     with pytest.raises(errors.ResultsError, match="manifest.json"):
         xxgk.load(tmp_path)
+
+
+def test_the_pdfminer_guard_is_active_only_during_a_read() -> None:
+    from pdfminer.pdftypes import PDFObjRef
+
+    from xxgk.readers import _safety
+
+    original = PDFObjRef.resolve
+    assert original is not _safety._guarded_resolve
+    seen_inside = []
+    with _safety.pdfminer_guard():
+        seen_inside.append(PDFObjRef.resolve)
+        with _safety.pdfminer_guard():  # reentrant: the inner block does not restore it early
+            pass
+        seen_inside.append(PDFObjRef.resolve)
+    assert seen_inside == [_safety._guarded_resolve] * 2
+    assert PDFObjRef.resolve is original
+    with pytest.raises(errors.CorruptFileError):
+        read(hf.loop_pdf("Length"), name="loop.pdf")
+    assert PDFObjRef.resolve is original  # restored after a read that failed, too
+
+
+def test_the_pdfminer_guard_leaves_other_threads_alone() -> None:
+    import threading
+
+    from pdfminer.pdftypes import PDFObjRef
+
+    from xxgk.readers import _safety
+
+    class Doc:  # pdfminer's document interface: getobj(objid)
+        def getobj(self, objid):
+            return PDFObjRef(self, objid)  # every object is a reference to itself
+
+    ref = PDFObjRef(Doc(), 6)
+    other: list = []
+    with _safety.pdfminer_guard():
+        with pytest.raises(_safety.PDFReferenceLoop):
+            ref.resolve()
+        t = threading.Thread(target=lambda: other.append(ref.resolve()))  # pdfminer's own method: one step
+        t.start()
+        t.join()
+    assert isinstance(other[0], PDFObjRef)
+
+
+# -- batch-level probes: `xxgk tag` on a hostile folder, in a subprocess (a hang fails on the timeout) --------
+
+_REPORT = "2021年政府信息公开工作年度报告\n一、总体情况\n2021年，本机关共受理政府信息公开申请6件。\n五、存在的主要问题及改进情况\n主动公开意识有待增强。\n"
+
+
+def _tag(inputs: list[Path], out: Path, *extra: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    cmd = [sys.executable, "-m", "xxgk", "tag", *map(str, inputs), "--out", str(out), "--system", "rules",
+           "--format", "jsonl", "--no-progress", *extra]
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def _rows(out: Path, table: str) -> list[dict]:
+    return [json.loads(line) for line in (out / f"{table}.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need a POSIX system")
+def test_a_folder_with_fifos_and_links_to_special_files_finishes_with_one_row_each(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "good.txt").write_text(_REPORT, encoding="utf-8")
+    os.mkfifo(inputs / "pipe.txt")
+    (inputs / "link_to_pipe.txt").symlink_to(inputs / "pipe.txt")
+    (inputs / "zero.txt").symlink_to("/dev/zero")
+    done = _tag([inputs], tmp_path / "out", timeout=60)
+    assert "Traceback" not in done.stderr
+    assert done.returncode == 1, done.stderr  # some inputs failed; the batch went on
+    errs = {Path(r["path"]).name: r["error"] for r in _rows(tmp_path / "out", "errors")}
+    assert errs == {"pipe.txt": "NotARegularFileError", "link_to_pipe.txt": "NotARegularFileError",
+                    "zero.txt": "OutsideInputError"}
+    assert [Path(r["path"]).name for r in _rows(tmp_path / "out", "documents")] == ["good.txt"]
+    followed = _tag([inputs], tmp_path / "out2", "--follow-symlinks", timeout=60)  # followed: /dev/zero is a device
+    assert {Path(r["path"]).name: r["error"] for r in _rows(tmp_path / "out2", "errors")}["zero.txt"] \
+        == "NotARegularFileError"
+    assert followed.returncode == 1
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS file systems refuse names that are not valid UTF-8")
+def test_a_file_name_that_is_not_utf8_gets_an_escaped_row_and_the_batch_finishes(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.txt").write_text(_REPORT, encoding="utf-8")
+    (Path(os.fsdecode(bytes(inputs))) / os.fsdecode(b"r\xe9port\x1b.txt")).write_text(_REPORT, encoding="utf-8")
+    done = _tag([inputs], tmp_path / "out", timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout + done.stderr  # the ESC is never printed raw
+    names = sorted(Path(r["path"]).name for r in _rows(tmp_path / "out", "documents"))
+    assert names == ["a.txt", "r\\xe9port\\x1b.txt"]
+    assert xxgk.load(tmp_path / "out").documents.shape[0] == 2
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT") or sys.platform == "win32", reason="needs POSIX signals")
+def test_ctrl_c_during_tag_exits_130_with_a_true_manifest(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i in range(1500):
+        (inputs / f"r{i:04d}.txt").write_text(_REPORT + f"第{i}号。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    proc = subprocess.Popen([sys.executable, "-m", "xxgk", "tag", str(inputs), "--out", str(out), "--system", "rules",
+                             "--format", "jsonl", "--no-progress", "--batch-size", "4"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if len(list(out.glob("parts/*/*.json"))) >= 20:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    manifest = json.loads((out / "manifest.json").read_text())
+    parts = len(list(out.glob("parts/*/*.json")))
+    assert 20 <= parts < 1500
+    assert manifest["complete"] is False
+    assert manifest["tables"]["documents"]["rows"] == parts == len(_rows(out, "documents"))
+    assert manifest["summary"]["done"] + manifest["summary"]["failed"] == parts
+    with pytest.raises(errors.ResultsError, match="interrupted"):
+        xxgk.load(out)  # an interrupted run is not taken for a whole one
+    assert xxgk.load(out, partial=True).documents.shape[0] == parts  # and the rows agree with the manifest
+
+
+def test_a_fixed_handful_of_fuzz_mutants_ends_in_results_or_typed_errors(corpus_dir: Path, tmp_path: Path) -> None:
+    """The short version of `make fuzz` (benchmarks/fuzz.py): 24 mutants of seed 7, every format."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        import fuzz
+    finally:
+        sys.path.pop(0)
+    args = fuzz.parse_args(["--count", "24", "--seed", "7", "--cli-every", "12", "--timeout", "30",
+                            "--corpus", str(corpus_dir), "--out", str(tmp_path / "fuzz")])
+    stats = fuzz.fuzz(args)
+    assert stats["mutants"] == 24
+    assert not stats["failures"], list((tmp_path / "fuzz").iterdir())
+    assert sum(c["mutants"] for c in stats["per_format"].values()) == 24
+    assert len(stats["per_format"]) == 4  # pdf, docx, html and text mutants all ran
+
+
+def test_a_batch_whose_prediction_hangs_becomes_timeout_rows_and_the_batch_goes_on(tmp_path: Path,
+                                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from xxgk import api, batch
+
+    def stuck(docs, **kwargs):
+        while True:  # a prediction that never returns (a native loop would be stopped by the worker's hard stop)
+            time.sleep(0.01)
+        yield
+
+    files = []
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(_REPORT, encoding="utf-8")
+        files.append(str(tmp_path / name))
+    monkeypatch.setattr(api, "analyze_many", stuck)
+    (tmp_path / "parts").mkdir()
+    t0 = time.monotonic()
+    with limits.use_limits(limits.Limits(timeout=0.25)):
+        out = batch._process_batch(files, "rules", False, str(tmp_path / "parts"), "p")
+    assert time.monotonic() - t0 < 5
+    assert [r["failed"] for r in out] == [True, True]
+    rows = [json.loads(p.read_text()) for p in sorted((tmp_path / "parts").glob("*.json"))]
+    assert len(rows) == 2
+    assert all("FileTimeoutError" in json.dumps(r) and "batch of 2 files" in json.dumps(r) for r in rows)

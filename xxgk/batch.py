@@ -43,7 +43,7 @@ from typing import Any
 from . import inputs as _inputs
 from . import limits as _limits
 from . import outdir as _outdir
-from .errors import InputError
+from .errors import FileTimeoutError, InputError
 from .io import FORMATS, atomic_write_text, write_manifest, write_tables
 from .pipeline import DEFAULT_SYSTEM
 from .tidy import ROWS_SCHEMA_VERSION, TABLES, doc_id_for, empty_rows, error_row, report_rows
@@ -274,7 +274,15 @@ def _process_batch(paths: Sequence[str], system: Any, strict: bool, parts: str, 
                     ocr_info[i]["pages"] = [p["page"] for p in docs[i].meta.ocr.get("pages", [])]
             except Exception as err:  # noqa: BLE001  (any failure costs only this file)
                 failures[i] = err
-        results = list(analyze_many(docs.values(), system=system, batch_size=max(1, len(docs))))
+        budget = _limits.current_limits().timeout * len(docs)  # issue 15: the batch's prediction has a budget too
+        try:
+            with _limits.file_budget(f"a batch of {len(docs)} files", budget, hard=_WORKER.get("hard", False)):
+                results = list(analyze_many(docs.values(), system=system, batch_size=max(1, len(docs))))
+        except FileTimeoutError:
+            results = []
+            for i in docs:
+                failures[i] = FileTimeoutError(shown[i], f"Analysing the batch of {len(docs)} files that held this file "
+                                               f"ran past its budget of {budget:g} s.", "Raise --timeout, or lower --batch-size.")
     reports = dict(zip(docs, results))
     out = []
     for i, fs_path in enumerate(paths):

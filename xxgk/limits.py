@@ -142,7 +142,8 @@ def file_budget(path: str, timeout: float | None = None, *, hard: bool = False) 
         The input, for the error messages.
     timeout : float, optional
         Seconds; default ``current_limits().timeout``; 0 for none. The timer
-        needs the main thread (elsewhere only memory is guarded).
+        needs the main thread (elsewhere only memory is guarded). Budgets
+        nest: inside another timed budget the outer one's timer stands.
     hard : bool, default False
         Also end the whole process ``HARD_GRACE_S`` seconds past the timeout
         (for worker processes: a parser stuck in native code).
@@ -156,15 +157,20 @@ def file_budget(path: str, timeout: float | None = None, *, hard: bool = False) 
     """
     seconds = current_limits().timeout if timeout is None else timeout
     timed = bool(seconds) and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if timed and _TIMED[0]:  # inside another budget (e.g. read() within a worker's): the outer timer stands
+        timed = False
     old = None
     if timed:
         old = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
+        _TIMED[0] = True
         if hard:
             _hard_stop(seconds + HARD_GRACE_S)
     try:
         yield
     except _Expired:
+        if not timed:  # the outer budget's: it reports the time it gave
+            raise
         raise FileTimeoutError(path, f"Stopped after its time budget of {seconds:g} s (a parser loop, or a huge file).",
                                "If the file is only large, raise the budget with --timeout.") from None
     except MemoryError:
@@ -174,8 +180,12 @@ def file_budget(path: str, timeout: float | None = None, *, hard: bool = False) 
         if timed:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old)
+            _TIMED[0] = False
             if hard:
                 _hard_stop(0)
+
+
+_TIMED = [False]  # whether a timed budget is running (the timer is per process, so budgets nest, outermost wins)
 
 
 def _hard_stop(seconds: float) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import OCRError
+from ..errors import CorruptFileError, OCRError
 from ..readers._pdf_layout import PageContent
 from ..readers.garble import looks_garbled
 from . import INSTALL_HINT, RENDER_DPI, check_ocr_mode, engine_meta, load_engine
@@ -94,7 +94,11 @@ def ocr_pdf_pages(pages: list[PageContent], data: bytes, path: str, mode: str,
 
     infos: dict[int, PageOCR] = {}
     t0 = time.perf_counter()
-    pdf = pdfium.PdfDocument(data)
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except Exception as err:  # issue 15 (fuzz): a file pdfminer could parse but PDFium cannot render
+        raise CorruptFileError(path, f"The PDF's pages cannot be rendered for OCR ({type(err).__name__}: {err}).",
+                               "The file is damaged: download or export it again.") from err
     try:
         for done, (i, why) in enumerate(sorted(need.items()), start=1):
             number = pages[i].number

@@ -5,23 +5,27 @@
   decoded string and its parse trees take 30-40 times the bytes).
 - :func:`check_zip`: the members of a DOCX are checked for their declared
   uncompressed size and compression ratio *before* anything is inflated.
-- :func:`guard_pdfminer`: pdfminer follows an indirect object that refers to
-  itself (``6 0 obj 6 0 R endobj``) forever; the guard makes such a chain,
-  or any cycle of references, raise :class:`PDFReferenceLoop` (a
-  ``PDFSyntaxError``), which the PDF reader reports as a damaged file.
+- :func:`pdfminer_guard`: pdfminer follows an indirect object that refers to
+  itself (``6 0 obj 6 0 R endobj``) forever; within the guard (xxgk's own PDF
+  reads only) such a chain, or any cycle of references, raises
+  :class:`PDFReferenceLoop` (a ``PDFSyntaxError``), which the PDF reader
+  reports as a damaged file.
 - :func:`check_pages`: a PDF in which no page can be found (an empty or
   looping page tree) is damaged, not "scanned".
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import zipfile
+from collections.abc import Iterator
 from io import BytesIO
 
 from ..errors import CorruptFileError, TooLargeError
 from ..limits import current_limits
 
-__all__ = ["check_text_size", "check_zip", "guard_pdfminer", "check_pages", "PDFReferenceLoop"]
+__all__ = ["check_text_size", "check_zip", "pdfminer_guard", "check_pages", "PDFReferenceLoop"]
 
 #: The longest chain of references that point at references (real files use 1 or 2).
 _MAX_REF_CHAIN = 32
@@ -69,51 +73,87 @@ def check_zip(data: bytes, path: str) -> None:
 
 
 class PDFReferenceLoop(Exception):
-    """An indirect object that refers to itself, directly or through a cycle of references."""
+    """An indirect object that refers to itself, directly or through a cycle of references.
+
+    The error raised is a subclass that is also pdfminer's ``PDFSyntaxError``
+    (made on first use, so that importing this module does not import pdfminer).
+    """
 
 
-_GUARDED = False
-_LOOPS = [0]  # reference loops met in this process (pdfminer swallows some of the errors)
+_STATE = threading.local()  # per thread: how deep in guarded reads, and the loops met there
+_LOCK = threading.Lock()
+_USERS = [0]  # guarded reads running in this process, all threads together
+_ORIGINAL: list = [None]  # pdfminer's own PDFObjRef.resolve while the guard is installed
+_LOOP_CLASS: list = [None]
 
 
 def loops_seen() -> int:
-    """How many reference loops :func:`guard_pdfminer` has stopped in this process."""
-    return _LOOPS[0]
+    """How many reference loops the guard has stopped in this thread (pdfminer swallows some of the errors)."""
+    return getattr(_STATE, "loops", 0)
 
 
-def guard_pdfminer() -> None:
-    """Make pdfminer raise :class:`PDFReferenceLoop` on a reference cycle instead of looping (idempotent).
+def _loop_error(message: str) -> Exception:
+    if _LOOP_CLASS[0] is None:
+        from pdfminer.pdfparser import PDFSyntaxError
 
-    ``PDFObjRef.resolve`` is wrapped so that it follows a chain of
-    references itself, with a visited set; a value that is another
-    reference is resolved on, so pdfminer's own ``while`` loops end at once.
+        class _Loop(PDFReferenceLoop, PDFSyntaxError):
+            pass
+
+        _Loop.__name__ = _Loop.__qualname__ = "PDFReferenceLoop"
+        _LOOP_CLASS[0] = _Loop
+    return _LOOP_CLASS[0](message)
+
+
+def _guarded_resolve(self, default=None):
+    """``PDFObjRef.resolve`` that follows a chain of references itself, with a visited set.
+
+    Outside a guarded read (another thread, or pdfminer used by the user's own
+    code while a read runs) it is pdfminer's own method, unchanged.
     """
-    global _GUARDED, PDFReferenceLoop
-    if _GUARDED:
-        return
-    from pdfminer.pdfparser import PDFSyntaxError
+    original = _ORIGINAL[0]
+    if not getattr(_STATE, "depth", 0):
+        return original(self, default)
     from pdfminer.pdftypes import PDFObjRef
 
-    class _Loop(PDFReferenceLoop, PDFSyntaxError):
-        pass
+    seen = {self.objid}
+    value = original(self, default)
+    while isinstance(value, PDFObjRef):
+        if value.objid in seen or len(seen) > _MAX_REF_CHAIN:
+            _STATE.loops = loops_seen() + 1
+            raise _loop_error(f"object {self.objid} refers to itself through {sorted(seen)}")
+        seen.add(value.objid)
+        value = original(value, default)
+    return value
 
-    _Loop.__name__ = _Loop.__qualname__ = "PDFReferenceLoop"
 
-    original = PDFObjRef.resolve
+@contextlib.contextmanager
+def pdfminer_guard() -> Iterator[None]:
+    """Within the block, pdfminer raises :class:`PDFReferenceLoop` on a reference cycle instead of looping.
 
-    def resolve(self, default=None):
-        seen = {self.objid}
-        value = original(self, default)
-        while isinstance(value, PDFObjRef):
-            if value.objid in seen or len(seen) > _MAX_REF_CHAIN:
-                _LOOPS[0] += 1
-                raise _Loop(f"object {self.objid} refers to itself through {sorted(seen)}")
-            seen.add(value.objid)
-            value = original(value, default)
-        return value
+    pdfminer follows a reference whose value is another reference in ``while``
+    loops of its own, so ``6 0 obj 6 0 R endobj`` loops forever; it has no
+    hook for a guard, so ``PDFObjRef.resolve`` is replaced while at least one
+    guarded read runs, and pdfminer's own method is put back when the last one
+    ends. The replacement guards only the threads inside the block; the
+    block nests (reentrant) and may run in several threads at once.
+    """
+    from pdfminer.pdftypes import PDFObjRef
 
-    PDFObjRef.resolve = resolve  # type: ignore[method-assign]  # pdfminer has no hook for a loop guard
-    _GUARDED = True
+    with _LOCK:
+        if _USERS[0] == 0:
+            _ORIGINAL[0] = PDFObjRef.resolve
+            PDFObjRef.resolve = _guarded_resolve  # type: ignore[method-assign]  # restored below
+        _USERS[0] += 1
+    _STATE.depth = getattr(_STATE, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _STATE.depth -= 1
+        with _LOCK:
+            _USERS[0] -= 1
+            if _USERS[0] == 0:
+                PDFObjRef.resolve = _ORIGINAL[0]  # type: ignore[method-assign]
+                _ORIGINAL[0] = None
 
 
 def check_pages(pages: list, data: bytes, path: str, loops_before: int) -> None:

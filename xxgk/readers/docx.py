@@ -269,6 +269,9 @@ def _open(data: bytes, path: str):
     except ValueError as err:
         raise UnsupportedFormatError(path, f"Not a Word document python-docx can open ({err}).",
                                      "Save it as a .docx document.") from err
+    except Exception as err:  # issue 15 (fuzz): python-docx fails in many untyped ways on damaged parts
+        raise CorruptFileError(path, f"The DOCX file is damaged ({type(err).__name__}: {err}).",
+                               "Open it in Word and save it again, or export it again.") from err
 
 
 def read_docx(data: bytes, path: str) -> Document:

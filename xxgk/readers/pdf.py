@@ -246,13 +246,12 @@ def _open_error(err: Exception, path: str) -> Exception:
 def _pages_pdfplumber(data: bytes, path: str) -> list[PageContent]:
     import pdfplumber
 
-    from ._safety import check_pages, guard_pdfminer, loops_seen
+    from ._safety import check_pages, loops_seen, pdfminer_guard
 
-    guard_pdfminer()  # issue 15: a reference loop raises instead of looping forever
     loops_before = loops_seen()
     pages: list[PageContent] = []
-    try:
-        with pdfplumber.open(BytesIO(data)) as pdf:
+    try:  # issue 15: within the guard a reference loop raises instead of looping forever
+        with pdfminer_guard(), pdfplumber.open(BytesIO(data)) as pdf:
             for no, page in enumerate(pdf.pages, start=1):
                 chars = [
                     Char(c["text"], c["x0"], c["top"], c["x1"], c["bottom"], float(c.get("size") or 0.0), c.get("fontname", ""))
@@ -263,7 +262,8 @@ def _pages_pdfplumber(data: bytes, path: str) -> list[PageContent]:
                 page.close()  # issue 15: drop the page's layout objects, so memory stays flat in page count
     except Exception as err:  # pdfminer raises many untyped errors on bad files
         raise _open_error(err, path) from err
-    check_pages(pages, data, path, loops_before)  # no page, or no text from a loop: damage, not a scan
+    with pdfminer_guard():
+        check_pages(pages, data, path, loops_before)  # no page, or no text from a loop: damage, not a scan
     return pages
 
 
