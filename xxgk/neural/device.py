@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import contextlib
 import re
-from typing import Any
-
-import torch
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DeviceError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
 
 __all__ = ["DEVICES", "PRECISIONS", "check_device", "check_precision", "resolve_device", "resolve_precision",
            "cpu_has_bf16", "autocast", "describe"]
@@ -43,12 +44,14 @@ DEVICES = ("auto", "cpu", "cuda")
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 
 _DEVICE_RE = re.compile(r"^(auto|cpu|cuda)(?::(\d+))?$")
-_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 
 
 def check_device(device: Any) -> str:
-    """``device`` as a string when it is a valid spelling (whether or not the machine has it), else ValueError."""
-    if isinstance(device, torch.device):
+    """``device`` as a string when it is a valid spelling (whether or not the machine has it), else ValueError.
+
+    Needs no torch (a ``torch.device`` is taken by its name).
+    """
+    if type(device).__name__ == "device" and type(device).__module__.startswith("torch"):
         device = str(device)
     m = _DEVICE_RE.match(device) if isinstance(device, str) else None
     if m is None or (m.group(2) is not None and m.group(1) != "cuda"):
@@ -74,6 +77,8 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
         For ``"cuda"``/``"cuda:N"`` when torch has no CUDA (a CPU-only build,
         no driver, no GPU) or has fewer than N + 1 GPUs.
     """
+    import torch
+
     name = check_device(device)
     if name == "auto":
         return torch.device("cuda", torch.cuda.current_device()) if torch.cuda.is_available() else torch.device("cpu")
@@ -93,6 +98,8 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
 
 def cpu_has_bf16() -> bool:
     """True when the CPU has bfloat16 matrix instructions (AVX512-BF16 or AMX-BF16), so bf16 is faster than fp32."""
+    import torch
+
     caps = getattr(torch.cpu, "get_capabilities", None)
     if callable(caps):
         try:
@@ -117,6 +124,8 @@ def resolve_precision(precision: str, device: torch.device) -> str:
         For an unknown value, or ``"fp16"`` on the CPU (no fast float16 there:
         use ``"bf16"``).
     """
+    import torch
+
     check_precision(precision)
     if device.type == "cuda":
         if precision == "auto":
@@ -131,13 +140,18 @@ def resolve_precision(precision: str, device: torch.device) -> str:
 
 def autocast(device: torch.device, precision: str) -> contextlib.AbstractContextManager[Any]:
     """The ``torch.autocast`` context for a resolved ``precision`` (a no-op for ``"fp32"``)."""
+    import torch
+
     if precision == "fp32":
         return contextlib.nullcontext()
-    return torch.autocast(device_type=device.type, dtype=_DTYPES[precision])
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}[precision]
+    return torch.autocast(device_type=device.type, dtype=dtype)
 
 
 def describe(device: torch.device) -> str:
     """A line naming the device: ``"cpu (AMD EPYC, 2 threads, bf16 instructions)"``, ``"cuda:0 (NVIDIA H100)"``."""
+    import torch
+
     if device.type == "cuda":
         return f"{device} ({torch.cuda.get_device_name(device)})"
     name = ""
