@@ -228,7 +228,7 @@ def expand_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
 def _runtime(system: Any, opts: TagOptions) -> dict[str, Any]:
     """Where and how the system ran (device, precision, threads per worker), for the manifest."""
     threads = max(1, (os.cpu_count() or 1) // opts.jobs) if opts.jobs > 1 else None
-    info = dict(getattr(system, "runtime", None) or {"device": "cpu", "precision": "fp32"})
+    info = dict(getattr(system, "runtime", None) or {"device": "cpu"})
     info.update(jobs=opts.jobs, threads_per_worker=threads or _torch_threads())
     return info
 
