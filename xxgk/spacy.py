@@ -88,12 +88,18 @@ class XxgkComponent:
         Extract the statistical tables into ``doc._.xxgk_tables``.
     spans_key : str, default "sections"
         The ``doc.spans`` key for the sections.
+    device : str, default "auto"
+        Where the ``model`` system runs: ``"auto"``, ``"cpu"``, ``"cuda"`` or
+        ``"cuda:N"`` (``nlp.add_pipe("xxgk", config={"device": "cuda"})``).
+    precision : str, default "auto"
+        The model encoder's dtype: ``"auto"``, ``"fp32"``, ``"bf16"``, ``"fp16"``.
     """
 
     def __init__(
         self, nlp: Language, name: str = "xxgk", *, system: str = DEFAULT_SYSTEM, tables: bool = True,
-        spans_key: str = SPANS_KEY,
+        spans_key: str = SPANS_KEY, device: str = "auto", precision: str = "auto",
     ) -> None:
+        from .neural.device import check_device, check_precision
         from .pipeline import available_systems
 
         if system not in available_systems():
@@ -106,6 +112,7 @@ class XxgkComponent:
         self.system = system
         self.tables = bool(tables)
         self.spans_key = spans_key
+        self.device, self.precision = check_device(device), check_precision(precision)
         self._system: Any = None
         _register_extensions()
 
@@ -117,7 +124,8 @@ class XxgkComponent:
         if self._system is None:
             from .pipeline import get_system
 
-            self._system = get_system(self.system)
+            opts = {"device": self.device, "precision": self.precision} if self.system == "model" else {}
+            self._system = get_system(self.system, **opts)
         return self._system
 
     def __call__(self, doc: Doc) -> Doc:
@@ -157,7 +165,8 @@ class XxgkComponent:
     # -- serialisation -------------------------------------------------------
 
     def _config(self) -> dict[str, Any]:
-        return {"system": self.system, "tables": self.tables, "spans_key": self.spans_key}
+        return {"system": self.system, "tables": self.tables, "spans_key": self.spans_key, "device": self.device,
+                "precision": self.precision}
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         """Write the component's settings to the folder ``path`` (``nlp.to_disk`` calls this)."""
@@ -174,6 +183,7 @@ class XxgkComponent:
         self.system = cfg.get("system", self.system)
         self.tables = bool(cfg.get("tables", self.tables))
         self.spans_key = cfg.get("spans_key", self.spans_key)
+        self.device, self.precision = cfg.get("device", self.device), cfg.get("precision", self.precision)
         self._system = None
         return self
 
@@ -187,6 +197,7 @@ class XxgkComponent:
         self.system = cfg.get("system", self.system)
         self.tables = bool(cfg.get("tables", self.tables))
         self.spans_key = cfg.get("spans_key", self.spans_key)
+        self.device, self.precision = cfg.get("device", self.device), cfg.get("precision", self.precision)
         self._system = None
         return self
 
@@ -195,11 +206,12 @@ class XxgkComponent:
     "xxgk",
     assigns=["token.is_sent_start", "doc.spans", "span._.tag", "span._.tag_confidence", "doc._.xxgk_tables",
              "doc._.xxgk_checks"],
-    default_config={"system": DEFAULT_SYSTEM, "tables": True, "spans_key": SPANS_KEY},
+    default_config={"system": DEFAULT_SYSTEM, "tables": True, "spans_key": SPANS_KEY, "device": "auto", "precision": "auto"},
 )
-def make_xxgk_component(nlp: Language, name: str, system: str, tables: bool, spans_key: str) -> XxgkComponent:
-    """Build the ``xxgk`` component (``nlp.add_pipe("xxgk", config={"system": "model"})``)."""
-    return XxgkComponent(nlp, name, system=system, tables=tables, spans_key=spans_key)
+def make_xxgk_component(nlp: Language, name: str, system: str, tables: bool, spans_key: str, device: str = "auto",
+                        precision: str = "auto") -> XxgkComponent:
+    """Build the ``xxgk`` component (``nlp.add_pipe("xxgk", config={"system": "model", "device": "cpu"})``)."""
+    return XxgkComponent(nlp, name, system=system, tables=tables, spans_key=spans_key, device=device, precision=precision)
 
 
 # -- helpers ---------------------------------------------------------------

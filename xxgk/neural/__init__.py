@@ -17,9 +17,14 @@ from typing import Any
 __all__ = ["status"]
 
 
-def status() -> dict[str, Any]:
-    """Where the base and the shipped model are, and whether they are usable (``xxgk models info``)."""
-    from ..errors import ModelError
+def status(device: str = "auto", precision: str = "auto") -> dict[str, Any]:
+    """Where the base and the shipped model are, whether they are usable, and where the model runs (``xxgk models info``).
+
+    ``runtime`` says which device and precision ``device`` and ``precision``
+    resolve to on this machine (see :mod:`.device`), or the problem (a GPU
+    asked for and missing).
+    """
+    from ..errors import DeviceError, ModelError
     from .base import BASE_PACKAGE, BASE_SHA256, BASE_VERSION, base_available, base_path
     from .store import DEFAULT_MODEL_DIR, read_model_info
     from .system import ModelSystem
@@ -41,4 +46,8 @@ def status() -> dict[str, Any]:
         "train_layers": model.get("train_layers"), "sections": model.get("section_labels"), "tags": model.get("tags"),
         "data": info.get("training", {}).get("data", {}),
     })
+    try:
+        out["runtime"] = ModelSystem(device=device, precision=precision).runtime
+    except DeviceError as err:
+        out["runtime"] = {"device": device, "precision": precision, "problem": str(err)}
     return out

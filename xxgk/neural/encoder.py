@@ -145,6 +145,17 @@ class SentenceEncoder(nn.Module):
     def bottom(self) -> nn.Module:
         return self._bottom[0]
 
+    @property
+    def device(self) -> torch.device:
+        """Where the encoder's weights are (moved with ``model.to(device)``)."""
+        return next(self.bottom.parameters()).device
+
+    def _apply(self, fn: Any, *args: Any, **kwargs: Any) -> SentenceEncoder:
+        # the frozen base is kept out of the module tree (never saved), so .to()/.cuda() move it here
+        super()._apply(fn, *args, **kwargs)
+        self.bottom._apply(fn, *args, **kwargs)
+        return self
+
     def train(self, mode: bool = True) -> SentenceEncoder:
         super().train(mode)
         self.bottom.eval()  # frozen: no dropout, ever
@@ -171,13 +182,14 @@ class SentenceEncoder(nn.Module):
         return batches
 
     @staticmethod
-    def _pad(seqs: Sequence[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    def _pad(seqs: Sequence[list[int]], device: torch.device | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Token ids padded to the longest of ``seqs`` and their mask, on ``device`` (one copy per batch)."""
         width = max(len(s) for s in seqs)
-        ids = torch.zeros((len(seqs), width), dtype=torch.long)
-        mask = torch.zeros((len(seqs), width), dtype=torch.bool)
-        for r, s in enumerate(seqs):
-            ids[r, : len(s)] = torch.tensor(s, dtype=torch.long)
-            mask[r, : len(s)] = True
+        ids = torch.tensor([list(s) + [0] * (width - len(s)) for s in seqs], dtype=torch.long)
+        lengths = torch.tensor([len(s) for s in seqs])
+        mask = torch.arange(width).unsqueeze(0) < lengths.unsqueeze(1)
+        if device is not None and device.type != "cpu":
+            ids, mask = ids.to(device, non_blocking=True), mask.to(device, non_blocking=True)
         return ids, mask
 
     def _bottom_forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -189,6 +201,7 @@ class SentenceEncoder(nn.Module):
         h = states
         for layer in self.top:
             h = layer(h, mask)
+        h = h.float()  # pool in float32 whatever the autocast dtype
         m = mask.unsqueeze(-1).to(h.dtype)
         return (h * m).sum(1) / m.sum(1).clamp(min=1.0)
 
@@ -198,8 +211,8 @@ class SentenceEncoder(nn.Module):
         ids = self.tokenize(texts)
         out: list[torch.Tensor | None] = [None] * len(ids)
         for batch in self._buckets([len(s) for s in ids], batch_tokens):
-            t, m = self._pad([ids[i] for i in batch])
-            h = self._bottom_forward(t, m).to(torch.float16)
+            t, m = self._pad([ids[i] for i in batch], self.device)
+            h = self._bottom_forward(t, m).to(torch.float16).cpu()  # the cache lives in host memory
             for r, i in enumerate(batch):
                 out[i] = h[r, : len(ids[i])].clone()
         return [s for s in out if s is not None]  # every text is in one batch: none is left None
@@ -217,13 +230,26 @@ class SentenceEncoder(nn.Module):
         return x, mask
 
     @torch.no_grad()
-    def embed(self, texts: Sequence[str], batch_tokens: int = 4096) -> torch.Tensor:
-        """Sentence vectors (n, hidden) for inference: whole encoder, batches bucketed by length."""
+    def embed(self, texts: Sequence[str], batch_tokens: int = 4096, precision: str = "fp32") -> torch.Tensor:
+        """Sentence vectors (n, hidden) for inference: whole encoder, batches bucketed by length.
+
+        The texts are sorted by token length and cut into batches of at most
+        ``batch_tokens`` padded tokens (so short sentences are not padded to
+        long ones); the vectors come back in the order of ``texts``, as
+        float32 on the encoder's device. ``precision`` (``"fp32"``, ``"bf16"``,
+        ``"fp16"``; see :mod:`.device`) is the dtype of the encoder's matrix
+        products under ``torch.autocast``.
+        """
+        from .device import autocast
+
+        device = self.device
         ids = self.tokenize(texts)
-        out = torch.zeros((len(ids), self.config.hidden_size), dtype=torch.float32)
+        out = torch.zeros((len(ids), self.config.hidden_size), dtype=torch.float32, device=device)
         for batch in self._buckets([len(s) for s in ids], batch_tokens):
-            t, m = self._pad([ids[i] for i in batch])
-            out[batch] = self.top_forward(self._bottom_forward(t, m), m)
+            t, m = self._pad([ids[i] for i in batch], device)
+            with autocast(device, precision):
+                vec = self.top_forward(self._bottom_forward(t, m), m)
+            out[torch.tensor(batch, device=device)] = vec.float()
         return out
 
 

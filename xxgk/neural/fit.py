@@ -122,7 +122,7 @@ def _cached_states(model: SectionTagModel, texts: Iterable[str], log: Callable[[
             states = enc.bottom_states(todo)
         else:  # frozen encoder: the pooled vector is all there is to cache
             enc.eval()
-            states = list(enc.embed(todo))
+            states = list(enc.embed(todo).cpu())
         cache.update(zip(todo, states))
         log(f"encoded {len(todo)} new sentences with the frozen layers in {time.time() - t0:.0f}s")
     return cache
@@ -165,6 +165,7 @@ def train(
     args: TrainArgs | None = None,
     *,
     log: Callable[[str], None] | None = None,
+    device: str | torch.device | None = None,
 ) -> dict[str, Any]:
     """Train ``model`` in place on labelled examples.
 
@@ -179,6 +180,9 @@ def train(
         The settings; default ``TrainArgs()``.
     log : callable, optional
         Receives progress lines.
+    device : {"auto", "cpu", "cuda", "cuda:N"} or torch.device, optional
+        Where to train (see :mod:`xxgk.neural.device`); the model is moved
+        there and stays. Default: where the model is.
 
     Returns
     -------
@@ -193,6 +197,10 @@ def train(
     cfg = model.config
     for ex in exs:
         _check_example(ex, len(cfg.section_labels), len(cfg.tags), cfg.n_features)
+    if device is not None:
+        from .device import resolve_device
+
+        model.to(device if isinstance(device, torch.device) else resolve_device(device))
     old_threads = torch.get_num_threads()
     torch.set_num_threads(args.threads)
     _seed_everything(args.seed)
@@ -210,7 +218,8 @@ def _train(model: SectionTagModel, exs: list[dict[str, Any]], args: TrainArgs, l
     tags = [torch.tensor(ex["tags"], dtype=torch.long) for ex in exs]
     sec_w = [float(ex.get("section_weight", 1.0)) for ex in exs]
     tag_w = [float(ex.get("tag_weight", 1.0)) for ex in exs]
-    class_w = _tag_weights(exs, len(model.config.tags), args.tag_class_balance)
+    dev = model.encoder.device
+    class_w = _tag_weights(exs, len(model.config.tags), args.tag_class_balance).to(dev)
 
     top_params = list(model.encoder.top.parameters())
     head_params = list(model.heads.parameters())
@@ -240,11 +249,11 @@ def _train(model: SectionTagModel, exs: list[dict[str, Any]], args: TrainArgs, l
             uniq = sorted({t for i in batch for t in exs[i]["texts"]})
             pos = {t: k for k, t in enumerate(uniq)}
             if frozen:
-                vecs = torch.stack([cache[t] for t in uniq])
+                vecs = torch.stack([cache[t] for t in uniq]).to(dev)
             else:
                 x, m = model.encoder.pad_states([cache[t] for t in uniq])
-                vecs = model.encoder.top_forward(x, m)
-            doc_vecs = [vecs[torch.tensor([pos[t] for t in exs[i]["texts"]])] for i in batch]
+                vecs = model.encoder.top_forward(x.to(dev), m.to(dev))
+            doc_vecs = [vecs[torch.tensor([pos[t] for t in exs[i]["texts"]], device=dev)] for i in batch]
             if args.blind_docs:
                 blind = (torch.rand(len(batch), generator=gen) < args.blind_docs).tolist()
                 doc_vecs = [v * 0.0 if b else v for v, b in zip(doc_vecs, blind)]
@@ -255,11 +264,12 @@ def _train(model: SectionTagModel, exs: list[dict[str, Any]], args: TrainArgs, l
             for r, i in enumerate(batch):
                 sec_t[r, : len(secs[i])] = secs[i]
                 tag_t[r, : len(tags[i])] = tags[i]
+            sec_t, tag_t = sec_t.to(dev), tag_t.to(dev)
             lengths = mask.sum(1).float()
             nll = model.heads.crf.nll(em, sec_t, mask) / lengths
-            sw = torch.tensor([sec_w[i] for i in batch])
+            sw = torch.tensor([sec_w[i] for i in batch], device=dev)
             sec_loss = (nll * sw).sum() / sw.sum().clamp(min=1e-6)
-            tw = torch.tensor([tag_w[i] for i in batch]).unsqueeze(1).expand(-1, n)
+            tw = torch.tensor([tag_w[i] for i in batch], device=dev).unsqueeze(1).expand(-1, n)
             ce = F.cross_entropy(tag_logits.reshape(-1, tag_logits.shape[-1]), tag_t.reshape(-1), weight=class_w,
                                  ignore_index=IGNORE, reduction="none")
             valid = (tag_t.reshape(-1) != IGNORE).float() * tw.reshape(-1)

@@ -32,6 +32,7 @@ holds the configuration and the whole model.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -167,7 +168,8 @@ class SectionTagModel(nn.Module):
         b = len(vec_list)
         n = max(v.shape[0] for v in vec_list)
         hid = vec_list[0].shape[1]
-        vecs = torch.zeros((b, n, hid))
+        device = vec_list[0].device
+        vecs = torch.zeros((b, n, hid), device=device)
         feats = torch.zeros((b, n, self.config.n_features))
         mask = torch.zeros((b, n), dtype=torch.bool)
         for d, (v, f) in enumerate(zip(vec_list, feat_list)):
@@ -175,32 +177,40 @@ class SectionTagModel(nn.Module):
             vecs[d, :k] = v
             feats[d, :k] = torch.as_tensor(f, dtype=torch.float32)
             mask[d, :k] = True
+        feats, mask = feats.to(device), mask.to(device)
         em, tags = self.heads(vecs, feats, mask)
         return em, tags, mask
 
     @torch.no_grad()
     def predict_docs(
-        self, texts: Sequence[Sequence[str]], feats: Sequence[np.ndarray], batch_tokens: int = 4096, doc_batch: int = 8
+        self, texts: Sequence[Sequence[str]], feats: Sequence[np.ndarray], batch_tokens: int = 4096, doc_batch: int = 8,
+        precision: str = "fp32",
     ) -> list[tuple[list[int], list[int], list[float], list[float]]]:
         """Sections, tags and their confidences for each document.
 
         All sentences of all documents are encoded together (bucketed by
-        length); then the heads run on up to ``doc_batch`` documents at once.
+        length, on the model's device, the encoder's products in
+        ``precision``: see :mod:`.device`); then the heads run in float32 on
+        up to ``doc_batch`` documents at once, and the CRF decodes on the CPU.
         """
         self.eval()
         flat = [t for doc in texts for t in doc]
         out: list[tuple[list[int], list[int], list[float], list[float]]] = []
         if not flat:
             return [([], [], [], []) for _ in texts]
-        vecs = self.encoder.embed(flat, batch_tokens=batch_tokens)
+        vecs = self.encoder.embed(flat, batch_tokens=batch_tokens, precision=precision)
         bounds = np.cumsum([0] + [len(d) for d in texts])
         results: dict[int, tuple[list[int], list[int], list[float], list[float]]] = {}
         nonempty = [i for i, d in enumerate(texts) if len(d)]
+        crf = self.heads.crf
+        if crf.trans.device.type != "cpu":  # Viterbi and forward-backward loop over positions: faster on the CPU
+            crf = copy.deepcopy(crf).cpu()
         for start in range(0, len(nonempty), doc_batch):
             chunk = nonempty[start : start + doc_batch]
             em, tag_logits, mask = self.doc_forward([vecs[bounds[i] : bounds[i + 1]] for i in chunk], [feats[i] for i in chunk])
-            paths = self.heads.crf.decode(em, mask)
-            marg = self.heads.crf.marginals(em, mask)
+            em, tag_logits, mask = em.float().cpu(), tag_logits.float().cpu(), mask.cpu()  # the CRF's loops: on the CPU
+            paths = crf.decode(em, mask)
+            marg = crf.marginals(em, mask)
             tprob = torch.softmax(tag_logits, -1)
             for r, i in enumerate(chunk):
                 k = len(texts[i])

@@ -86,7 +86,7 @@ def save_model(model: SectionTagModel, folder: str | os.PathLike, *, info: dict[
     dtype = dtype or torch.float32
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    state = {k: (v.to(dtype) if v.is_floating_point() else v) for k, v in model.trainable_state_dict().items()}
+    state = {k: (v.to(dtype) if v.is_floating_point() else v).cpu() for k, v in model.trainable_state_dict().items()}
     save_file(state, str(out / _WEIGHTS), metadata={"format": FORMAT})
     cfg = model.config.to_dict()
     section_labels, tags = cfg.pop("section_labels"), cfg.pop("tags")

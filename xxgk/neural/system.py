@@ -24,8 +24,8 @@ from .recipe import Recipe
 
 __all__ = ["ModelSystem", "train_on_gold", "new_model"]
 
-# loaded shipped models, by (model folder, base folder): analyze() builds a system per call
-_LOADED: dict[tuple[str, str], Any] = {}
+# loaded shipped models, by (model folder, base folder, device): analyze() builds a system per call
+_LOADED: dict[tuple[str, str, str], Any] = {}
 
 
 class ModelSystem:
@@ -44,10 +44,30 @@ class ModelSystem:
     corpus : sequence of path, optional
         Where :meth:`fit` takes silver reports from; default the folders of
         the gold files' sources.
-    batch_tokens : int, default 4096
-        Padded tokens per encoder batch at prediction time.
+    batch_tokens : int, optional
+        Padded tokens per encoder batch at prediction time; default 4096 on
+        the CPU and 65536 on a GPU.
+    device : {"auto", "cpu", "cuda", "cuda:N"}, default "auto"
+        Where the model predicts and trains: ``"auto"`` is the first GPU when
+        torch sees one, else the CPU (see :mod:`xxgk.neural.device`).
+    precision : {"auto", "fp32", "bf16", "fp16"}, default "auto"
+        The dtype of the encoder's matrix products at prediction time:
+        ``"auto"`` is ``bf16`` on a CPU with bfloat16 instructions and on a
+        GPU that has it, ``fp16`` on an older GPU, else ``fp32``. The heads
+        and the CRF run in float32 whatever it is.
     log : callable, optional
         Receives progress lines while fitting.
+
+    Raises
+    ------
+    ValueError
+        For a bad parameter (an unknown device spelling or precision included).
+
+    Notes
+    -----
+    A device that the machine lacks (``"cuda"`` without a GPU) raises
+    :class:`~xxgk.errors.DeviceError` from :meth:`check`, :attr:`runtime` and
+    the first prediction.
     """
 
     name = "model"
@@ -58,11 +78,17 @@ class ModelSystem:
         base_dir: str | os.PathLike | None = None,
         recipe: Recipe | str | os.PathLike | None = None,
         corpus: Sequence[str | os.PathLike] | None = None,
-        batch_tokens: int = 4096,
+        batch_tokens: int | None = None,
         log: Callable[[str], None] | None = None,
+        device: str = "auto",
+        precision: str = "auto",
     ) -> None:
-        if not isinstance(batch_tokens, int) or isinstance(batch_tokens, bool) or batch_tokens < 64:
+        from .device import check_device, check_precision
+
+        if batch_tokens is not None and (not isinstance(batch_tokens, int) or isinstance(batch_tokens, bool) or batch_tokens < 64):
             raise ValueError(f"The 'batch_tokens' parameter of ModelSystem must be an int >= 64. Got {batch_tokens!r} instead.")
+        self.device = check_device(device)
+        self.precision = check_precision(precision)
         self.model_dir = Path(model_dir) if model_dir is not None else None
         self.base_dir = Path(base_dir) if base_dir is not None else None
         if recipe is None or isinstance(recipe, Recipe):
@@ -74,6 +100,7 @@ class ModelSystem:
         self.log = log
         self.training_info: dict[str, Any] = {}
         self._model: Any = None
+        self._runtime: tuple[Any, str] | None = None
 
     # -- loading -------------------------------------------------------------
 
@@ -113,6 +140,31 @@ class ModelSystem:
             require_base()
         if self._model is None:
             read_model_info(self.model_dir or DEFAULT_MODEL_DIR)
+        self._resolve()
+
+    def _resolve(self) -> tuple[Any, str]:
+        """The torch device and the precision this system runs in (resolved once)."""
+        if self._runtime is None:
+            from .device import resolve_device, resolve_precision
+
+            dev = resolve_device(self.device)
+            self._runtime = (dev, resolve_precision(self.precision, dev))
+        return self._runtime
+
+    @property
+    def runtime(self) -> dict[str, str]:
+        """Where and how it predicts: ``{"device": "cpu", "precision": "bf16", "device_name": …, "batch_tokens": …}``.
+
+        ``xxgk models info`` shows it and ``xxgk tag`` records it in the manifest.
+        """
+        from .device import describe
+
+        dev, precision = self._resolve()
+        return {"device": str(dev), "precision": precision, "device_name": describe(dev),
+                "batch_tokens": str(self._batch_tokens(dev))}
+
+    def _batch_tokens(self, dev: Any) -> int:
+        return self.batch_tokens or (65536 if dev.type == "cuda" else 4096)
 
     @property
     def model(self) -> Any:
@@ -122,9 +174,10 @@ class ModelSystem:
             from .store import DEFAULT_MODEL_DIR, load_model
 
             base = self.base_dir if self.base_dir is not None else require_base()
-            key = (str(Path(self.model_dir or DEFAULT_MODEL_DIR).resolve()), str(Path(base).resolve()))
+            dev, _ = self._resolve()
+            key = (str(Path(self.model_dir or DEFAULT_MODEL_DIR).resolve()), str(Path(base).resolve()), str(dev))
             if key not in _LOADED:
-                _LOADED[key] = load_model(self.model_dir, base_dir=base)
+                _LOADED[key] = load_model(self.model_dir, base_dir=base).to(dev)
             self._model = _LOADED[key]
         return self._model
 
@@ -143,9 +196,10 @@ class ModelSystem:
         from .features import prepared_features
 
         model = self.model
+        dev, precision = self._resolve()
         secs, tags = model.config.section_labels, model.config.tags
         raw = model.predict_docs([d.texts for d in docs], [prepared_features(d) for d in docs],
-                                 batch_tokens=self.batch_tokens)
+                                 batch_tokens=self._batch_tokens(dev), precision=precision)
         return [
             Prediction(sections=[secs[i] for i in s], tags=[tags[i] for i in t], tag_confidence=tc, section_confidence=sc)
             for s, t, tc, sc in raw
@@ -158,7 +212,8 @@ class ModelSystem:
 
         Replaces whatever model the object had, the shipped one included.
         """
-        model, info = train_on_gold(docs, golds, self.recipe, base_dir=self.base_dir, corpus=self.corpus, log=self.log)
+        model, info = train_on_gold(docs, golds, self.recipe, base_dir=self.base_dir, corpus=self.corpus, log=self.log,
+                                    device=self._resolve()[0])
         self._model = model
         self.training_info = info
         return self
@@ -172,10 +227,13 @@ def train_on_gold(
     base_dir: str | os.PathLike | None = None,
     corpus: Sequence[str | os.PathLike] | None = None,
     log: Callable[[str], None] | None = None,
+    device: Any = None,
 ) -> tuple[Any, dict[str, Any]]:
     """Build the training set and train a model with ``recipe``: ``(model, info)``.
 
     ``info`` holds the data counts, the recipe and the training's figures.
+    ``device`` (``"cpu"``, ``"cuda"`` … or a ``torch.device``) is where it
+    trains; default the CPU.
     """
     from .base import require_base
     from .data import training_examples
@@ -185,7 +243,7 @@ def train_on_gold(
     base = Path(base_dir) if base_dir is not None else require_base()
     examples, counts = training_examples(docs, golds, recipe.data, corpus=corpus, log=log)
     model = new_model(recipe, base)
-    stats = train(model, examples, recipe.train, log=log)
+    stats = train(model, examples, recipe.train, log=log, device=device)
     return model, {"data": counts, "recipe": recipe.to_dict(), "fit": stats}
 
 
