@@ -20,6 +20,8 @@ import xxgk
 from xxgk.batch import tag
 from xxgk.errors import InputError, MissingExtraError
 
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:ray")
+
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 if not CORPUS.is_dir():
     CORPUS = Path("/work/shared/corpus")
@@ -35,12 +37,37 @@ def _assert_same_tables(a: Path, b: Path) -> None:
         pd.testing.assert_frame_equal(left[name], right[name], check_like=False, obj=name)
 
 
+class _CrashOnMarker:
+    """A system whose process dies on a sentence saying CRASH-HERE, as a native library might."""
+
+    name = "crash-test"
+
+    def predict(self, docs):
+        from xxgk.pipeline import Prediction
+
+        out = []
+        for d in docs:
+            if any("CRASH-HERE" in t for t in d.texts):
+                os._exit(3)
+            out.append(Prediction(sections=["overview"] * len(d.texts), tags=["other"] * len(d.texts)))
+        return out
+
+
+def _register_crash_system() -> None:
+    from xxgk.pipeline import register_system
+
+    register_system("crash-test", _CrashOnMarker)
+
+
 @pytest.fixture(scope="module")
 def ray_address():
     ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'xxgk[ray]')")
     pytest.importorskip("ray.data", reason="Ray Data is not installed (pip install 'xxgk[ray]')")
     if not ray.is_initialized():
-        ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING", log_to_driver=False)
+        # the actors' processes register the crash-test system too (this module travels by value)
+        ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+        ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING", log_to_driver=False,
+                 runtime_env={"worker_process_setup_hook": _register_crash_system})
     yield ray.get_runtime_context().gcs_address
     ray.shutdown()
 
@@ -114,3 +141,16 @@ def test_other_filesystems_are_refused_by_name(tmp_path) -> None:
     pytest.importorskip("ray", reason="Ray is not installed (pip install 'xxgk[ray]')")
     with pytest.raises(InputError, match="s3://"):
         tag(["s3://bucket/reports/"], tmp_path / "out", system="rules", engine="ray")
+
+
+def test_an_input_that_kills_its_actor_costs_only_itself(ray_address, tmp_path) -> None:
+    _register_crash_system()  # in the driver too: the run checks the system before any work
+    files = [CORPUS / name for name in SLICE[:3]]
+    killer = tmp_path / "killer.txt"
+    killer.write_text("2021年政府信息公开工作年度报告\n一、总体情况\nCRASH-HERE。\n", encoding="utf-8")
+    summary = tag([*map(str, files), str(killer)], tmp_path / "out", system="crash-test", progress=False,
+                  batch_size=2, engine="ray")
+    results = xxgk.load(tmp_path / "out")
+    assert sorted(results.documents["path"]) == sorted(map(str, files))
+    assert results.errors[["path", "error"]].values.tolist() == [[str(killer), "WorkerCrashError"]]
+    assert (summary.done, summary.failed) == (3, 1)

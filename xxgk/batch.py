@@ -605,6 +605,7 @@ def tag(
             if engine == "ray":
                 from .batch_ray import RayPool
 
+                # GPU actors: RayPool(..., device="cuda") gives each a GPU; --device (issue 13a) goes there
                 pool = RayPool(opts, system_obj, address=address, actors=actors)
             return _tag(found, out, opts, system_obj, start=time.perf_counter(), pool=pool)
         except OSError as err:  # full disk, read-only folder

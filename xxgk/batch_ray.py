@@ -45,6 +45,9 @@ from .tidy import doc_id_for, empty_rows, error_row
 
 __all__ = ["RayPool", "local_path", "require_ray"]
 
+#: The Ray Data settings a run changes (and puts back).
+_CONTEXT = ("enable_progress_bars", "print_on_execution_start", "max_errored_blocks")
+
 #: How many times Ray retries a batch whose actor died before the inputs are run one by one.
 _TASK_RETRIES = 2
 
@@ -168,8 +171,9 @@ class RayPool:
         quiet = logging.getLogger("ray.data")
         level = quiet.level
         quiet.setLevel(logging.ERROR)  # Ray Data's per-run notices; its errors still raise
+        ctx = ray.data.DataContext.get_current()
+        saved = {name: getattr(ctx, name) for name in _CONTEXT}
         try:
-            ctx = ray.data.DataContext.get_current()
             ctx.enable_progress_bars = False  # the driver's own bar counts the reports
             ctx.print_on_execution_start = False
             seen: set[str] = set()
@@ -187,6 +191,8 @@ class RayPool:
                     if path not in seen:
                         report(_crash_part(path, parts, pipeline_id))
         finally:
+            for name, value in saved.items():  # the caller's Ray Data settings, as they were
+                setattr(ctx, name, value)
             quiet.setLevel(level)
             if started:
                 ray.shutdown()
