@@ -129,8 +129,8 @@ class RayPool:
         The cluster to join; default the Ray initialised in this process,
         else a new local one (shut down at the end of the run).
     actors : int, optional
-        Actors in the pool; default one per CPU (per GPU with
-        ``device="cuda"``) of the cluster.
+        Actors in the pool; default ``opts.jobs`` when above 1, else one
+        per CPU (per GPU with ``device="cuda"``) of the cluster.
     device : str, optional
         ``"cuda"`` or ``"cuda:N"`` gives each actor a GPU (``num_gpus=1``);
         the system runs where it runs by default otherwise.
@@ -141,6 +141,7 @@ class RayPool:
         require_ray()
         if actors is not None and (isinstance(actors, bool) or not isinstance(actors, int) or actors < 1):
             raise ValueError(f"The 'actors' parameter of tag must be a positive int. Got {actors!r} instead.")
+        actors = actors or (opts.jobs if opts.jobs > 1 else None)  # --jobs N with --engine ray: N actors
         self.opts, self.system, self.address, self.actors, self.device = opts, system, address, actors, device
         self.html = ""
 
