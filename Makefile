@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q $(PIP_FLAGS) torch==2.13.0
-	$(PY) -m pip install -q $(PIP_FLAGS) -e '.[dev,ocr]'
+	$(PY) -m pip install -q $(PIP_FLAGS) -e '.[dev,ocr,ray]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("api", ("xxgk.api", "xxgk.spacy")),
     ("tidy", ("xxgk.tidy", "xxgk.outdir", "xxgk.io")),
     ("view", ("xxgk.view",)),
-    ("batch", ("xxgk.batch",)),
+    ("batch", ("xxgk.batch", "xxgk.batch_ray")),
     ("evaluate", ("xxgk.evaluate",)),
     ("research", ("xxgk.research",)),
     ("cli", ("xxgk.cli", "xxgk.__main__", "xxgk")),

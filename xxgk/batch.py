@@ -546,6 +546,9 @@ def tag(
     limits: _limits.Limits | None = None,
     device: str = "auto",
     precision: str = "auto",
+    engine: str = "local",
+    address: str | None = None,
+    actors: int | None = None,
 ) -> TagSummary:
     r"""Analyse every report the inputs name and write tidy tables to ``out``.
 
@@ -564,6 +567,16 @@ def tag(
         Time and size budget of each input (default: the limits in force,
         :func:`xxgk.limits.current_limits`). A file past its budget is one
         ``FileTimeoutError`` or ``TooLargeError`` row.
+    engine : {"local", "ray"}, default "local"
+        Where the batches run: this machine's processes, or the actors of a
+        Ray cluster (:mod:`xxgk.batch_ray`, ``pip install 'xxgk[ray]'``). Both
+        write the same parts, tables and manifest, and either resumes the other.
+    address : str, optional
+        With ``engine="ray"``: the cluster to join (``ray start --head`` prints
+        it); default a Ray already initialised in this process, else a local one.
+    actors : int, optional
+        With ``engine="ray"``: the actors, each building the system once
+        (default: one per CPU of the cluster).
 
     Returns
     -------
@@ -581,6 +594,8 @@ def tag(
         another run holds it).
     ValueError
         For a bad parameter or an unknown system.
+    xxgk.errors.MissingExtraError
+        For ``engine="ray"`` when Ray is not installed.
     xxgk.errors.BaseModelMissingError, xxgk.errors.ModelError
         When the system is ``"model"`` and the base model is not fetched or
         the model folder is incomplete (before any work starts).
@@ -602,6 +617,13 @@ def tag(
 
     opts = TagOptions(format=format, jobs=jobs, batch_size=batch_size, system=system, resume=resume, strict=strict,
                       progress=progress, html=html, ocr=ocr, device=device, precision=precision)
+    if engine not in ("local", "ray"):
+        raise ValueError(f"The 'engine' parameter of tag must be one of ('local', 'ray'). Got {engine!r} instead.")
+    if engine == "ray":  # local paths and file:// URIs; Ray is checked for before any work
+        from .batch_ray import local_path, require_ray
+
+        require_ray()
+        inputs, out = [local_path(i) for i in inputs], local_path(out)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(str(out), "The output must be a folder, and this is a file.", "Name a folder with --out.")
@@ -614,20 +636,25 @@ def tag(
         check()
     with _limits.use_limits(limits or _limits.current_limits()), _outdir.claim(out):  # issue 15: lock --out
         try:
-            return _tag(found, out, opts, system_obj, start=time.perf_counter())
+            pool = None
+            if engine == "ray":
+                from .batch_ray import RayPool
+
+                # GPU actors: with device="cuda[:N]" each actor takes a GPU
+                pool = RayPool(opts, system_obj, address=address, actors=actors, device=device)
+            return _tag(found, out, opts, system_obj, start=time.perf_counter(), pool=pool)
         except OSError as err:  # full disk, read-only folder
             raise _outdir.output_error(out, err) from None
 
 
-def _tag(found: _inputs.Discovery, out: Path, opts: TagOptions, system_obj: Any, start: float) -> TagSummary:
+def _tag(found: _inputs.Discovery, out: Path, opts: TagOptions, system_obj: Any, start: float,
+         pool: Any = None) -> TagSummary:
+    """The run itself; ``pool`` (``model_version()``, ``run()``, ``html``) runs the batches elsewhere than here."""
     files = found.files
 
-    pool: _Pool | None = None
-    if opts.jobs == 1:
-        model_version = _model_version(system_obj)
-    else:
+    if pool is None and opts.jobs > 1:
         pool = _Pool(opts)
-        model_version = pool.model_version()
+    model_version = _model_version(system_obj) if pool is None else pool.model_version()
     key = pipeline_key(opts.system, model_version, opts.strict, opts.ocr)
     pid = _pipeline_id(key)
     parts = out / _PARTS / pid

@@ -193,6 +193,13 @@ def _add_tag(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--follow-symlinks", action="store_true",
                    help="Read symbolic links whose target is outside the input folders (default: refused, one error row each).")
     _add_device(p)
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="Run the batches in local processes, or on the actors of a Ray cluster "
+                        "(needs `pip install 'xxgk[ray]'`; default: local).")
+    p.add_argument("--address", default=None, metavar="ADDR",
+                   help="With --engine ray: the cluster to join (`ray start --head` prints it; default: a local Ray).")
+    p.add_argument("--actors", type=int, default=None, metavar="N",
+                   help="With --engine ray: actors, each loading the system once (default: one per CPU of the cluster).")
     _add_limits(p)
 
 
@@ -206,7 +213,8 @@ def _run_tag(args: argparse.Namespace) -> int:
         summary = tag(args.inputs, args.out, format=args.format, jobs=args.jobs, batch_size=args.batch_size, system=args.system,
                       resume=args.resume, strict=args.strict, progress=False if args.no_progress else None,
                       html=args.html, ocr=args.ocr, device=args.device, precision=args.precision,
-                      follow_symlinks=args.follow_symlinks, limits=lim)
+                      follow_symlinks=args.follow_symlinks, limits=lim,
+                      engine=args.engine, address=args.address, actors=args.actors)
     except (XxgkError, ValueError) as err:
         sys.stderr.write(f"error: {escape_controls(str(err))}\n")
         return 2
