@@ -136,6 +136,9 @@ class SectionTagModel(nn.Module):
     is the base model, rebuilt from the fetched m3e-small.
     """
 
+    #: Decode sections under the hard constraints of :meth:`CRF.decode_legal` (never back to ``preamble``).
+    legal_decoding: bool = True
+
     def __init__(self, encoder: SentenceEncoder, config: ModelConfig) -> None:
         super().__init__()
         self.config = config
@@ -196,7 +199,7 @@ class SectionTagModel(nn.Module):
         for start in range(0, len(nonempty), doc_batch):
             chunk = nonempty[start : start + doc_batch]
             em, tag_logits, mask = self.doc_forward([vecs[bounds[i] : bounds[i + 1]] for i in chunk], [feats[i] for i in chunk])
-            paths = self.heads.crf.decode(em, mask)
+            paths = self.heads.crf.decode_legal(em, mask) if self.legal_decoding else self.heads.crf.decode(em, mask)
             marg = self.heads.crf.marginals(em, mask)
             tprob = torch.softmax(tag_logits, -1)
             for r, i in enumerate(chunk):
