@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("readers", ("xxgk.readers", "xxgk.ocr")),
     ("meta", ("xxgk.meta",)),
     ("extract", ("xxgk.extract",)),
-    ("tablefind", ("xxgk.tablefind",)),
+    ("tablefind", ("xxgk.tablefind", "xxgk.tablecells")),
     ("reading", ("xxgk.reading",)),
     ("validate", ("xxgk.validate",)),
     ("ocr review", ("xxgk.ocr.digits",)),

@@ -139,3 +139,47 @@ def test_an_extra_seventh_part_after_the_template_parts_is_other_matters():
     # a numbered list inside the problems part is no new part
     listed = ["五、存在的主要问题及改进情况", "一、公开意识有待增强。", "二、下一步，我局将加强培训，提升公开质量。"]
     assert segment_sentences(listed, bare_headings=True) == ["problems_improvements"] * 3
+
+
+# --- where the word lists come from (issue 10) --------------------------------------------------------------
+
+#: Words of SPEC_HEADING_KEYWORDS that the spec does not print, each with the general-language reason the module
+#: gives: 其它 is the variant spelling of 其他; 其他事项 is the heading 其他需要报告的事项 shortened; 概况 a synonym of 概述;
+#: 工作情况 the year's work (sections 2.1 and 3: the year's work summary is the overview).
+_GENERAL_LANGUAGE = {"其它需要报告", "其他事项", "概况", "工作情况"}
+
+
+def test_heading_keywords_come_from_the_spec(shared_dir):
+    from xxgk.segment.rules import SPEC_HEADING_KEYWORDS
+
+    spec = normalize((shared_dir / "spec" / "report-format.md").read_text(encoding="utf-8"), "simplified").text
+    words = {w for _label, ws in SPEC_HEADING_KEYWORDS for w in ws}
+    # 谘询: section 1's conversion mistake 咨询 → 谘詢, as normalisation leaves it
+    assert "谘詢" in (shared_dir / "spec" / "report-format.md").read_text(encoding="utf-8")
+    assert {w for w in words if w not in spec} == _GENERAL_LANGUAGE | {"谘询"}
+
+
+def test_gold_only_words_are_gone_from_the_rules_but_kept_for_the_model_features():
+    from xxgk.neural.features import sentence_features
+    from xxgk.segment.rules import LEGACY_HEADING_KEYWORDS
+    from xxgk.spec import SECTION_LABELS
+
+    sents = ["一、总体情况", "全年公开信息10条。", "二、需要说明的事项", "无。"]
+    # the rules system: 需要说明的事项 names no section of the spec, so the overview goes on
+    assert segment_sentences(sents, bare_headings=True) == ["overview"] * 4
+    # the shipped model's features keep the lists its weights were trained with
+    assert segment_sentences(sents, keywords=LEGACY_HEADING_KEYWORDS)[2] == "other_matters"
+    f = sentence_features(sents, [True, False, True, False], [0, 1, 2, 3])
+    assert f[2, 22 + SECTION_LABELS.index("other_matters")] == 1.0
+    assert f[3, 30 + SECTION_LABELS.index("other_matters")] == 1.0
+
+
+@pytest.mark.parametrize("heading", ["二、政策解读和回应解读情况", "三、公开形式"])
+def test_parts_the_template_lacks_go_to_active_disclosure(heading):
+    # report-format.md section 2.1: 回应解读 / 政策解读 and 公开形式 / 公开载体 → active_disclosure
+    assert heading_label(normalize(heading, "simplified").text[2:]) == "active_disclosure"
+
+
+@pytest.mark.parametrize("text", ["下一步，我局将加强培训。", "我厅将进一步完善制度。", "明年，我中心将加强培训。"])
+def test_we_will_is_a_plan_for_any_body(text):
+    assert tag_sentence(normalize(text, "simplified").text, "overview") == "plan"

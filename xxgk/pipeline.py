@@ -12,10 +12,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from .document import Document, Paragraph
+from .document import Document, Paragraph, Table
 from .gold import GoldDoc
 from .normalize import NormalizedText, normalize
 from .sentences import SentenceSpan, split_sentences
+from .tablecells import table_cell_lines
 
 __all__ = [
     "Prepared",
@@ -40,6 +41,9 @@ class Prepared:
     ``headings[i]`` is True when sentence ``i`` is a whole paragraph that the
     reader marked as a heading candidate; ``paragraph_of[i]`` is the index in
     ``document.blocks`` of the paragraph that holds sentence ``i``.
+    ``table_lines`` maps the paragraphs (block indexes) that are cells of a
+    table no reader recognised to their kind (:func:`xxgk.tablecells.line_kind`);
+    they give no sentence (``report-format.md`` sections 2.1 and 5).
     """
 
     document: Document
@@ -47,6 +51,7 @@ class Prepared:
     sentences: list[SentenceSpan]
     headings: list[bool]
     paragraph_of: list[int]
+    table_lines: dict[int, str] = field(default_factory=dict)
 
     @property
     def texts(self) -> list[str]:
@@ -107,9 +112,19 @@ class TrainableSystem(System, Protocol):
 
 
 def prepare(doc: Document) -> Prepared:
-    """Normalise a document and split it into sentences."""
+    """Normalise a document and split it into sentences.
+
+    Lines that are cells of a statistical table the reader did not recognise
+    as one (:func:`xxgk.tablecells.table_cell_lines`) give no sentence: they
+    belong to their table, and their table's section keeps its span.
+    """
     norm = normalize(doc.text, script=doc.meta.script)
-    sentences = split_sentences(norm.text)
+    lines: list[str | None] = list(norm.text.split("\n"))
+    for bi, block in enumerate(doc.blocks[: len(lines)]):
+        if isinstance(block, Table):
+            lines[bi] = None
+    cells = table_cell_lines(lines)
+    sentences = split_sentences(norm.text, skip=cells)
     # paragraph number in doc.text (one line per block) -> block index
     para_blocks = list(range(len(doc.blocks)))
     headings: list[bool] = []
@@ -120,7 +135,8 @@ def prepare(doc: Document) -> Prepared:
         paragraph_of.append(bi)
         whole = isinstance(block, Paragraph) and len(s.text) >= len(block.text.strip()) - 2
         headings.append(bool(isinstance(block, Paragraph) and block.heading and whole))
-    return Prepared(document=doc, norm=norm, sentences=sentences, headings=headings, paragraph_of=paragraph_of)
+    return Prepared(document=doc, norm=norm, sentences=sentences, headings=headings, paragraph_of=paragraph_of,
+                    table_lines=dict(cells))
 
 
 _SYSTEMS: dict[str, Callable[..., System]] = {}

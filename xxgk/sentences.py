@@ -14,6 +14,7 @@ paragraphs are separated by ``\\n``::
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 __all__ = ["SentenceSpan", "split_sentences", "SENTENCE_END"]
@@ -33,23 +34,36 @@ class SentenceSpan:
     paragraph: int
 
 
-def split_sentences(text: str) -> list[SentenceSpan]:
+def split_sentences(text: str, skip: Collection[int] = ()) -> list[SentenceSpan]:
     """Split normalised ``text`` into sentences.
 
     Parameters
     ----------
     text : str
         Normalised text, paragraphs separated by newlines.
+    skip : collection of int, optional
+        Paragraph numbers (0-based) that are no narrative, such as the lines
+        of a table the reader did not recognise
+        (:func:`xxgk.tablecells.table_cell_lines`): they give no sentence,
+        and the other paragraphs keep their numbers and offsets.
 
     Returns
     -------
     list of SentenceSpan
         In order; white space at a sentence's edges is left out of its span, and
         empty paragraphs give no sentence.
+
+    Examples
+    --------
+    >>> [s.paragraph for s in split_sentences("行政许可\\n0\\n共受理申请6件。", skip={0, 1})]
+    [2]
     """
     out: list[SentenceSpan] = []
     pos = 0
     for para_no, para in enumerate(text.split("\n")):
+        if para_no in skip:
+            pos += len(para) + 1
+            continue
         cuts = [m.end() for m in _SPLIT.finditer(para)]
         if not cuts or cuts[-1] != len(para):
             cuts.append(len(para))

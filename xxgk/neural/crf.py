@@ -6,7 +6,24 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["CRF"]
+__all__ = ["CRF", "no_return_to"]
+
+
+def no_return_to(n_labels: int, label: int = 0) -> torch.Tensor:
+    """Allowed transitions (``allowed[i, j]``: i → j) where no label goes back to ``label`` once left.
+
+    With ``label`` the index of ``preamble`` (0 in :data:`xxgk.spec.SECTION_LABELS`),
+    this is ``report-format.md`` section 2: the preamble is what comes before
+    the first part, so a report never returns to it; every other return (an
+    old report that comes back to a part) stays possible.
+
+    >>> no_return_to(3).int().tolist()
+    [[1, 1, 1], [0, 1, 1], [0, 1, 1]]
+    """
+    allowed = torch.ones((n_labels, n_labels), dtype=torch.bool)
+    allowed[:, label] = False
+    allowed[label, label] = True
+    return allowed
 
 
 class CRF(nn.Module):
@@ -57,13 +74,14 @@ class CRF(nn.Module):
         return self._log_partition(em, mask) - self._log_partition(constrained, mask)
 
     @torch.no_grad()
-    def decode(self, em: torch.Tensor, mask: torch.Tensor) -> list[list[int]]:
-        """Viterbi: the best label sequence of each document."""
+    def decode(self, em: torch.Tensor, mask: torch.Tensor, trans: torch.Tensor | None = None) -> list[list[int]]:
+        """Viterbi: the best label sequence of each document (``trans``: other transition scores than the learnt ones)."""
+        trans = self.trans if trans is None else trans
         b, n, k = em.shape
         score = self.start + em[:, 0]
         back = torch.zeros((b, n, k), dtype=torch.long)
         for t in range(1, n):
-            cand = score.unsqueeze(2) + self.trans.unsqueeze(0)
+            cand = score.unsqueeze(2) + trans.unsqueeze(0)
             best, arg = cand.max(dim=1)
             nxt = best + em[:, t]
             m = mask[:, t].unsqueeze(1)
@@ -80,6 +98,37 @@ class CRF(nn.Module):
                 path.append(last)
             paths.append(path[::-1])
         return paths
+
+    @torch.no_grad()
+    def decode_legal(
+        self, em: torch.Tensor, mask: torch.Tensor, allowed: torch.Tensor | None = None,
+        labels_allowed: torch.Tensor | None = None,
+    ) -> list[list[int]]:
+        """Viterbi under hard constraints: the best *legal* label sequence of each document.
+
+        Parameters
+        ----------
+        em : torch.Tensor
+            Emissions, (batch, n, labels).
+        mask : torch.Tensor
+            True where a document has a sentence, (batch, n).
+        allowed : torch.Tensor, optional
+            Allowed transitions, (labels, labels) bool; default :func:`no_return_to`
+            (no return to ``preamble``, label 0).
+        labels_allowed : torch.Tensor, optional
+            Allowed labels per position, (batch, n, labels) bool (e.g. a table's
+            fragments held to their table's section); a position with none allowed
+            is left free.
+
+        The scores are those of :meth:`decode`; only the forbidden moves are
+        removed, so where the best path is legal both return the same.
+        """
+        if allowed is None:
+            allowed = no_return_to(self.n)
+        if labels_allowed is not None:
+            free = ~labels_allowed.any(-1, keepdim=True)
+            em = em.masked_fill(~(labels_allowed | free), -1e4)
+        return self.decode(em, mask, trans=self.trans.masked_fill(~allowed, -1e4))
 
     @torch.no_grad()
     def marginals(self, em: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

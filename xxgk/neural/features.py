@@ -76,12 +76,13 @@ def sentence_features(texts: Sequence[str], headings: Sequence[bool], paragraphs
     >>> f.shape == (2, N_FEATURES), int(f[0, 3]), int(f[1, 3])
     (True, 1, 0)
     """
+    from ..segment.rules import LEGACY_HEADING_KEYWORDS as KW  # what the shipped weights were trained with
     from ..segment.rules import find_headings, segment_sentences
 
     n = len(texts)
     out = np.zeros((n, N_FEATURES), dtype=np.float32)
     sec_index = {s: i for i, s in enumerate(SECTION_LABELS)}
-    states = segment_sentences(list(texts)) if n else []
+    states = segment_sentences(list(texts), keywords=KW) if n else []
     last_sub = 0
     for i, t in enumerate(texts):
         p = paragraphs[i]
@@ -111,7 +112,7 @@ def sentence_features(texts: Sequence[str], headings: Sequence[bool], paragraphs
         out[i, 19] = float(t[-1:] in "。！？!?")
         out[i, 20] = float(t[-1:] in "：:")
         out[i, 21] = float(len(t) < 16)
-        hs = find_headings(t)
+        hs = find_headings(t, KW)
         if hs and hs[0].start == 0:
             label = hs[0].label
             out[i, 22 + (sec_index[label] if label in sec_index else 7)] = 1.0

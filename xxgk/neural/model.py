@@ -140,6 +140,9 @@ class SectionTagModel(nn.Module):
     is the base model, rebuilt from the fetched m3e-small.
     """
 
+    #: Decode sections under the hard constraints of :meth:`CRF.decode_legal` (never back to ``preamble``).
+    legal_decoding: bool = True
+
     def __init__(self, encoder: SentenceEncoder, config: ModelConfig) -> None:
         super().__init__()
         self.config = config
@@ -209,7 +212,7 @@ class SectionTagModel(nn.Module):
             chunk = nonempty[start : start + doc_batch]
             em, tag_logits, mask = self.doc_forward([vecs[bounds[i] : bounds[i + 1]] for i in chunk], [feats[i] for i in chunk])
             em, tag_logits, mask = em.float().cpu(), tag_logits.float().cpu(), mask.cpu()  # the CRF's loops: on the CPU
-            paths = crf.decode(em, mask)
+            paths = crf.decode_legal(em, mask) if self.legal_decoding else crf.decode(em, mask)
             marg = crf.marginals(em, mask)
             tprob = torch.softmax(tag_logits, -1)
             for r, i in enumerate(chunk):

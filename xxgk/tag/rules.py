@@ -61,13 +61,18 @@ PROBLEM_WORDS: tuple[str, ...] = (
     "尚需", "较少", "单一", "不深",
 )
 
-#: An intention, wherever it stands.
+#: An intention, wherever it stands. 下一步 and 以下工作 are the spec's plan examples (section 3: 下一步，我局将加强培训 /
+#: 重点做好以下工作); 改进措施 is the template's heading word (section 2); the others are general language for
+#: the future (今后, 明年, 新的一年, 计划于, 拟于 …). "We (a body) will" is the pattern :data:`_WE_WILL`, not a list
+#: of the bodies the gold files happen to hold (我局将 is the spec's example; 我厅将, 我委将 … were read from gold).
 PLAN_WORDS: tuple[str, ...] = (
-    "下一步", "今后", "下一年", "明年", "新的一年", "将继续", "将进一步", "我们将", "我局将", "我厅将", "我委将",
-    "我办将", "我区将", "我县将", "我市将", "我镇将", "我乡将", "计划于", "拟于", "拟将", "以下工作", "以下几个方面", "改进措施",
+    "下一步", "今后", "下一年", "明年", "新的一年", "将继续", "将进一步", "我们将", "计划于", "拟于", "拟将", "以下工作",
+    "以下几个方面", "改进措施",
 )
 
 _YEAR_WILL = re.compile(r"\d{4}年[,，]?.{0,12}将")
+#: 我 + a body's one- or two-character short name + 将 (我局将, 我区将, 我中心将): general language for "we will".
+_WE_WILL = re.compile(r"我[\u4e00-\u9fff]{1,2}将")
 
 
 def tag_sentence(text: str, section: str) -> str:
@@ -92,7 +97,7 @@ def tag_sentence(text: str, section: str) -> str:
             return "other"
     if any(w in t for w in PROBLEM_WORDS):
         return "problem"
-    if any(w in t for w in PLAN_WORDS) or _YEAR_WILL.search(t):
+    if any(w in t for w in PLAN_WORDS) or _YEAR_WILL.search(t) or _WE_WILL.search(t):
         return "plan"
     if section == "problems_improvements":
         return "plan"
