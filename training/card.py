@@ -28,30 +28,63 @@ TAG_TARGET = 0.85
 SYSTEMS = ("rules", "baseline", "model")
 
 
-def evaluate_all(gold: str, cv: int, systems: Sequence[str] = SYSTEMS, log=print) -> dict[str, Any]:
-    """Run the harness on ``systems`` (trainable ones cross-validated with ``cv`` folds), every perturbation."""
+#: The perturbations the card scores. ``traditional`` is left out: the normaliser converts traditional text back
+#: (conversion mistakes such as 機製, 覆蓋麵, 谘詢 included), so its row only repeated ``clean``.
+CARD_PERTURBATIONS = ("no-headings", "hard-wrap", "flatten")
+
+
+def _system_entry(res: dict[str, Any], seconds: float, **extra: Any) -> dict[str, Any]:
+    return {
+        "cv": res["cv"], "commit": res.get("commit"), "seconds": round(seconds), **extra,
+        "runs": {run: {"sentences": r["overall"]["sentences"], "coverage": r["overall"]["coverage"],
+                       "section_accuracy": r["overall"]["sections"]["accuracy"],
+                       "boundary_f1": r["overall"]["sections"]["boundary"]["f1"],
+                       "pk": r["overall"]["sections"]["pk"],
+                       "tag_macro_f1": r["overall"]["tags"]["macro_f1"],
+                       "tag_f1": {k: v["f1"] for k, v in r["overall"]["tags"].get("per_tag", {}).items()},
+                       "calibration": r["overall"].get("calibration")}
+                 for run, r in res["runs"].items()},
+    }
+
+
+def evaluate_all(gold: str, cv: int, systems: Sequence[str] = SYSTEMS, log=print, *, cv_group: str = "body",
+                 perturb: Sequence[str] = CARD_PERTURBATIONS, system_options: dict[str, dict[str, Any]] | None = None,
+                 oof_path: str | Path | None = None, save: Any = None) -> dict[str, Any]:
+    """Run the harness on ``systems`` (trainable ones cross-validated with ``cv`` folds grouped by ``cv_group``).
+
+    Parameters
+    ----------
+    system_options : dict, optional
+        Per system name, options for its factory (``{"model": {"recipe": ...}}``).
+    oof_path : path, optional
+        Where to write the out-of-fold distributions of the systems that give
+        them (``model``), per run: what :func:`calibrate` fits on.
+    save : callable, optional
+        Called with the figures so far after each system (so a long run keeps what it finished).
+    """
     from xxgk.evaluate import evaluate
     from xxgk.neural.recipe import Recipe
     from xxgk.pipeline import get_system
 
     # each fold's model is trained with the default recipe: recorded, so a card can tell stale figures
-    out: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "gold": gold, "cv": cv,
+    out: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "gold": gold, "cv": cv, "cv_group": cv_group,
                            "recipe": Recipe().to_dict(), "systems": {}}
+    oof: dict[str, Any] = {}
     for name in systems:
+        opts = dict((system_options or {}).get(name, {}))
         trainable = callable(getattr(get_system(name), "fit", None))
         t = time.time()
-        res = evaluate(gold, system=name, perturb="all", cv=cv if trainable else None, tables=False,
-                       progress=lambda m, n=name: log(f"{n}: {m}"))
-        out["systems"][name] = {
-            "cv": res["cv"], "commit": res.get("commit"), "seconds": round(time.time() - t),
-            "runs": {run: {"sentences": r["overall"]["sentences"], "coverage": r["overall"]["coverage"],
-                           "section_accuracy": r["overall"]["sections"]["accuracy"],
-                           "boundary_f1": r["overall"]["sections"]["boundary"]["f1"],
-                           "pk": r["overall"]["sections"]["pk"],
-                           "tag_macro_f1": r["overall"]["tags"]["macro_f1"],
-                           "tag_f1": {k: v["f1"] for k, v in r["overall"]["tags"].get("per_tag", {}).items()}}
-                     for run, r in res["runs"].items()},
-        }
+        res = evaluate(gold, system=name, perturb=list(perturb), cv=cv if trainable else None, tables=False,
+                       cv_group=cv_group, system_options=opts, progress=lambda m, n=name: log(f"{n}: {m}"))
+        out["systems"][name] = _system_entry(res, time.time() - t)
+        probs = {run: r["probabilities"] for run, r in res["runs"].items() if "probabilities" in r}
+        if probs:
+            oof[name] = {"cv": res["cv"], "runs": probs}
+            if oof_path is not None:
+                Path(oof_path).parent.mkdir(parents=True, exist_ok=True)
+                Path(oof_path).write_text(json.dumps(oof, ensure_ascii=False), encoding="utf-8")
+        if save is not None:
+            save(out)
     return out
 
 
@@ -182,11 +215,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--gold", default="../shared/gold")
     p.add_argument("--cv", type=int, default=4, help="Folds for the trainable systems (0: leave-one-report-out).")
     p.add_argument("--systems", default=",".join(SYSTEMS))
+    p.add_argument("--cv-group", default="body", choices=("body", "report"),
+                   help="What a fold keeps together (default: the issuing body; near-copies always share a fold).")
+    p.add_argument("--oof", default="build/oof.json",
+                   help="Where --evaluate writes the model's out-of-fold distributions (what --calibrate fits on).")
+    p.add_argument("--metrics", default=None, help="Where --evaluate writes its figures (default: MODEL/metrics.json).")
     a = p.parse_args(argv)
     folder = Path(a.model)
+    metrics_path = Path(a.metrics) if a.metrics else folder / "metrics.json"
+
+    def save(m: dict[str, Any]) -> None:
+        metrics_path.write_text(json.dumps(m, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
     if a.evaluate:
-        m = evaluate_all(a.gold, a.cv, a.systems.split(","))
-        (folder / "metrics.json").write_text(json.dumps(m, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        save(evaluate_all(a.gold, a.cv, a.systems.split(","), cv_group=a.cv_group, oof_path=a.oof, save=save))
     print(write_card(folder))
     return 0
 

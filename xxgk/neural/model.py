@@ -178,20 +178,20 @@ class SectionTagModel(nn.Module):
     @torch.no_grad()
     def predict_docs(
         self, texts: Sequence[Sequence[str]], feats: Sequence[np.ndarray], batch_tokens: int = 4096, doc_batch: int = 8
-    ) -> list[tuple[list[int], list[int], list[float], list[float]]]:
-        """Sections, tags and their confidences for each document.
+    ) -> list[tuple[list[int], list[int], list[float], list[float], np.ndarray, np.ndarray]]:
+        """Sections, tags, their confidences and the full distributions (section marginals, tag probabilities) for each document.
 
         All sentences of all documents are encoded together (bucketed by
         length); then the heads run on up to ``doc_batch`` documents at once.
         """
         self.eval()
         flat = [t for doc in texts for t in doc]
-        out: list[tuple[list[int], list[int], list[float], list[float]]] = []
+        out: list[tuple[list[int], list[int], list[float], list[float], np.ndarray, np.ndarray]] = []
         if not flat:
-            return [([], [], [], []) for _ in texts]
+            return [([], [], [], [], np.zeros((0, 0)), np.zeros((0, 0))) for _ in texts]
         vecs = self.encoder.embed(flat, batch_tokens=batch_tokens)
         bounds = np.cumsum([0] + [len(d) for d in texts])
-        results: dict[int, tuple[list[int], list[int], list[float], list[float]]] = {}
+        results: dict[int, tuple[list[int], list[int], list[float], list[float], np.ndarray, np.ndarray]] = {}
         nonempty = [i for i, d in enumerate(texts) if len(d)]
         for start in range(0, len(nonempty), doc_batch):
             chunk = nonempty[start : start + doc_batch]
@@ -204,9 +204,10 @@ class SectionTagModel(nn.Module):
                 path = paths[r]
                 sconf = marg[r, torch.arange(k), torch.tensor(path)].tolist()
                 tconf, tidx = tprob[r, :k].max(-1)
-                results[i] = (path, tidx.tolist(), tconf.tolist(), sconf)
+                # the full distributions too: calibration (xxgk.neural.calibrate) rescales them
+                results[i] = (path, tidx.tolist(), tconf.tolist(), sconf, marg[r, :k].numpy(), tprob[r, :k].numpy())
         for i in range(len(texts)):
-            out.append(results.get(i, ([], [], [], [])))
+            out.append(results.get(i, ([], [], [], [], np.zeros((0, 0)), np.zeros((0, 0)))))
         return out
 
 
