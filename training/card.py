@@ -20,7 +20,7 @@ from typing import Any
 
 from xxgk.evaluate.summary import RUNS, systems_table
 
-__all__ = ["TARGETS", "write_card", "evaluate_all", "main"]
+__all__ = ["TARGETS", "write_card", "evaluate_all", "calibrate", "calibration_table", "main"]
 
 #: The issue's targets: (run, metric) -> minimum.
 TARGETS = {("clean", "section"): 0.97, ("no-headings", "section"): 0.90}
@@ -67,25 +67,112 @@ def evaluate_all(gold: str, cv: int, systems: Sequence[str] = SYSTEMS, log=print
     from xxgk.pipeline import get_system
 
     # each fold's model is trained with the default recipe: recorded, so a card can tell stale figures
+    recipe = (system_options or {}).get("model", {}).get("recipe") or Recipe()
     out: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "gold": gold, "cv": cv, "cv_group": cv_group,
-                           "recipe": Recipe().to_dict(), "systems": {}}
+                           "recipe": recipe.to_dict(), "systems": {}}
     oof: dict[str, Any] = {}
     for name in systems:
         opts = dict((system_options or {}).get(name, {}))
         trainable = callable(getattr(get_system(name), "fit", None))
         t = time.time()
-        res = evaluate(gold, system=name, perturb=list(perturb), cv=cv if trainable else None, tables=False,
-                       cv_group=cv_group, system_options=opts, progress=lambda m, n=name: log(f"{n}: {m}"))
-        out["systems"][name] = _system_entry(res, time.time() - t)
-        probs = {run: r["probabilities"] for run, r in res["runs"].items() if "probabilities" in r}
-        if probs:
-            oof[name] = {"cv": res["cv"], "runs": probs}
-            if oof_path is not None:
-                Path(oof_path).parent.mkdir(parents=True, exist_ok=True)
-                Path(oof_path).write_text(json.dumps(oof, ensure_ascii=False), encoding="utf-8")
-        if save is not None:
-            save(out)
+
+        def keep(res: dict[str, Any], name: str = name, t: float = t) -> None:
+            out["systems"][name] = _system_entry(res, time.time() - t)
+            probs = {run: r["probabilities"] for run, r in res["runs"].items() if "probabilities" in r}
+            if probs:
+                oof[name] = {"cv": res["cv"], "runs": probs}
+                if oof_path is not None:
+                    Path(oof_path).parent.mkdir(parents=True, exist_ok=True)
+                    Path(oof_path).write_text(json.dumps(oof, ensure_ascii=False), encoding="utf-8")
+            if save is not None:
+                save(out)
+
+        # after each fold too: a run cut short keeps the folds it finished (the cv entry says how many)
+        keep(evaluate(gold, system=name, perturb=list(perturb), cv=cv if trainable else None, tables=False,
+                      cv_group=cv_group, system_options=opts, progress=lambda m, n=name: log(f"{n}: {m}"),
+                      on_fold=keep))
     return out
+
+
+def calibrate(oof: dict[str, Any], system: str = "model") -> tuple[Any, dict[str, Any]]:
+    """Fit one temperature per head on a system's out-of-fold distributions, and score it honestly.
+
+    The shipped temperatures are fitted on every run's out-of-fold rows
+    pooled (clean and damaged copies alike: users' reports are both). The
+    figures *after* calibration are cross-fitted: each fold's rows are
+    rescaled with temperatures fitted on the other folds' rows only, so no
+    row is scored by a temperature it helped to fit.
+
+    Returns
+    -------
+    calibration : xxgk.neural.calibrate.Calibration
+    figures : dict
+        Per run and head: ``before`` and ``after`` (:func:`xxgk.evaluate.metrics.calibration_scores`),
+        and the temperatures.
+    """
+    import numpy as np
+
+    from xxgk.evaluate.metrics import calibration_scores
+    from xxgk.neural.calibrate import Calibration, fit_temperature, temper
+
+    entry = oof[system]
+    fold_of = {rid: f for f, ids in enumerate(entry["cv"]["fold_reports"]) for rid in ids}
+    runs = entry["runs"]
+    temps: dict[str, float] = {}
+    figures: dict[str, Any] = {"runs": {}}
+    for head in ("section", "tag"):
+        rows = [r for run in runs.values() for r in run[head]]
+        temps[head] = fit_temperature([r[0] for r in rows], [r[1] for r in rows])
+        folds = sorted({fold_of[r[3]] for r in rows})
+        t_fold = {f: fit_temperature([r[0] for r in rows if fold_of[r[3]] != f], [r[1] for r in rows if fold_of[r[3]] != f])
+                  for f in folds}
+        figures[f"{head}_temperature_by_fold"] = t_fold
+        for run, data in runs.items():
+            rs = data[head]
+            if not rs:
+                continue
+            probs = np.array([r[0] for r in rs])
+            pred = np.array([r[2] for r in rs])
+            ok = [r[1] == r[2] for r in rs]
+            before = probs[np.arange(len(rs)), pred].tolist()
+            after = [float(temper(probs[i : i + 1], t_fold[fold_of[r[3]]])[0, r[2]]) for i, r in enumerate(rs)]
+            figures["runs"].setdefault(run, {})[head] = {"before": calibration_scores(before, ok),
+                                                         "after": calibration_scores(after, ok)}
+    n = {h: sum(len(run[h]) for run in runs.values()) for h in ("section", "tag")}
+    cal = Calibration(temps["section"], temps["tag"], {
+        "what": f"out-of-fold predictions of the harness's {entry['cv']['scheme']} cross-validation grouped by "
+                f"{entry['cv']['grouped_by']} (near-copy guard {entry['cv'].get('near_copy')})",
+        "runs": sorted(runs), "section_rows": n["section"], "tag_rows": n["tag"], "date": time.strftime("%Y-%m-%d"),
+    })
+    figures["section_temperature"], figures["tag_temperature"] = temps["section"], temps["tag"]
+    return cal, figures
+
+
+def calibration_table(m: dict[str, Any], systems: Sequence[str] = SYSTEMS) -> list[str]:
+    """Section and tag calibration per system and run: ECE, accuracy at 90% coverage, accuracy at confidence ≥ 0.9."""
+    L = ["| system | run | head | accuracy | ECE | accuracy at 90% coverage | share ≥ 0.9 | accuracy of those ≥ 0.9 |",
+         "|---|---|---|---|---|---|---|---|"]
+
+    def f(v: Any) -> str:
+        return "–" if v is None else f"{v:.3f}"
+
+    cal = m.get("calibration", {}).get("runs", {})
+    for name in systems:
+        sysm = m["systems"].get(name)
+        if not sysm:
+            continue
+        for run, r in sysm["runs"].items():
+            for head in ("section", "tag"):
+                variants: list[tuple[str, Any]] = []
+                if name == "model" and run in cal and head in cal[run]:
+                    variants = [(f"`{name}` uncalibrated", cal[run][head]["before"]),
+                                (f"`{name}` calibrated", cal[run][head]["after"])]
+                elif r.get("calibration"):
+                    variants = [(f"`{name}`", r["calibration"][head])]
+                for label, c in variants:
+                    L.append(f"| {label} | {run} | {head} | {f(c['accuracy'])} | {f(c['ece'])} | {f(c['accuracy_at_90'])} "
+                             f"| {f(c['confident_share'])} | {f(c['confident_accuracy'])} |")
+    return L
 
 
 def _targets(m: dict[str, Any]) -> list[str]:
@@ -220,6 +307,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--oof", default="build/oof.json",
                    help="Where --evaluate writes the model's out-of-fold distributions (what --calibrate fits on).")
     p.add_argument("--metrics", default=None, help="Where --evaluate writes its figures (default: MODEL/metrics.json).")
+    p.add_argument("--epochs", type=int, default=None,
+                   help="Train each fold's model for this many epochs instead of the recipe's (faster, and recorded: "
+                        "the card then says its figures are for a shortened recipe).")
+    p.add_argument("--calibrate", action="store_true",
+                   help="Fit the temperatures on the --oof file and write MODEL/calibration.json and the calibration "
+                        "figures into the metrics.")
     a = p.parse_args(argv)
     folder = Path(a.model)
     metrics_path = Path(a.metrics) if a.metrics else folder / "metrics.json"
@@ -228,7 +321,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         metrics_path.write_text(json.dumps(m, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
     if a.evaluate:
-        save(evaluate_all(a.gold, a.cv, a.systems.split(","), cv_group=a.cv_group, oof_path=a.oof, save=save))
+        opts: dict[str, dict[str, Any]] = {}
+        if a.epochs is not None:
+            import dataclasses
+
+            from xxgk.neural.recipe import Recipe
+
+            r = Recipe()
+            opts["model"] = {"recipe": dataclasses.replace(r, train=dataclasses.replace(r.train, epochs=a.epochs))}
+        m = evaluate_all(a.gold, a.cv, a.systems.split(","), cv_group=a.cv_group, oof_path=a.oof, save=save,
+                         system_options=opts)
+        save(m)
+    if a.calibrate:
+        from xxgk.neural.calibrate import save_calibration
+
+        m = json.loads(metrics_path.read_text(encoding="utf-8"))
+        oof = json.loads(Path(a.oof).read_text(encoding="utf-8"))
+        cal, figures = calibrate(oof)
+        save_calibration(folder, cal)
+        m["calibration"] = figures
+        save(m)
     print(write_card(folder))
     return 0
 

@@ -96,6 +96,7 @@ def analyze_many(
     tables: bool = True,
     raises_on_error: bool = False,
     ocr: str = "auto",
+    review_below: float | None = None,
 ) -> Iterator[AnalysisResult]:
     """Analyse many reports, asking the system for a batch of documents at a time.
 
@@ -128,6 +129,9 @@ def analyze_many(
     ocr : {"auto", "always", "never"}, default "auto"
         OCR for scanned pages and page images, as in :func:`xxgk.read`
         (needs ``pip install 'xxgk[ocr]'``).
+    review_below : float, optional
+        Sentences whose section or tag confidence is below this get
+        ``needs_review`` (default :data:`xxgk.report.REVIEW_BELOW`, 0.9).
 
     Yields
     ------
@@ -160,19 +164,24 @@ def analyze_many(
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"The 'batch_size' parameter of analyze_many must be a positive int. Got {batch_size!r} instead.")
+    if review_below is not None:
+        from .report import mark_review
+
+        mark_review([], review_below)  # checks the value now, not at the first report
     built = get_system(system) if isinstance(system, str) else system
     batch: list[Any] = []
     for source in sources:
         batch.append(source)
         if len(batch) >= batch_size:
-            yield from _analyze_batch(batch, built, strict, tables, raises_on_error, ocr)
+            yield from _analyze_batch(batch, built, strict, tables, raises_on_error, ocr, review_below)
             batch = []
     if batch:
-        yield from _analyze_batch(batch, built, strict, tables, raises_on_error, ocr)
+        yield from _analyze_batch(batch, built, strict, tables, raises_on_error, ocr, review_below)
 
 
 def _analyze_batch(
-    sources: list[Any], system: System, strict: bool, tables: bool, raises: bool, ocr: str = "auto"
+    sources: list[Any], system: System, strict: bool, tables: bool, raises: bool, ocr: str = "auto",
+    review_below: float | None = None,
 ) -> list[AnalysisResult]:
     results = [AnalysisResult(source=s) for s in sources]
     prepared: list[Prepared | None] = [None] * len(sources)
@@ -195,7 +204,8 @@ def _analyze_batch(
             findings: list[Any] = []
             if tables:
                 found, checks, findings = extract_tables(prep.document)
-            results[i].report = build_report(prep.document, prep, pred, system.name, found, checks, findings)
+            results[i].report = build_report(prep.document, prep, pred, system.name, found, checks, findings,
+                                             review_below=review_below)
         except Exception as err:  # noqa: BLE001
             _fail(results[i], err, raises)
     return results
@@ -238,6 +248,7 @@ def analyze(
     strict: bool = False,
     tables: bool = True,
     ocr: str = "auto",
+    review_below: float | None = None,
 ) -> Report:
     """Read a report and find its sections, sentence tags, tables and their checks.
 
@@ -257,6 +268,10 @@ def analyze(
     ocr : {"auto", "always", "never"}, default "auto"
         OCR for scanned pages and page images (see :func:`xxgk.read`; needs
         ``pip install 'xxgk[ocr]'``).
+    review_below : float, optional
+        Sentences whose section or tag confidence is below this get
+        ``needs_review`` (default :data:`xxgk.report.REVIEW_BELOW`, 0.9; the
+        ``model`` system's confidences are calibrated).
 
     Returns
     -------
@@ -278,7 +293,7 @@ def analyze(
     ('problems_improvements', 'problem')
     """
     result = next(analyze_many([source], system=system, batch_size=1, strict=strict, tables=tables,
-                               raises_on_error=True, ocr=ocr))
+                               raises_on_error=True, ocr=ocr, review_below=review_below))
     assert result.report is not None
     return result.report
 

@@ -46,6 +46,7 @@ from . import outdir as _outdir
 from .errors import InputError
 from .io import FORMATS, atomic_write_text, write_manifest, write_tables
 from .pipeline import DEFAULT_SYSTEM
+from .report import REVIEW_BELOW as _REVIEW_DEFAULT
 from .tidy import ROWS_SCHEMA_VERSION, TABLES, doc_id_for, empty_rows, error_row, report_rows
 
 __all__ = ["REPORT_SUFFIXES", "TagOptions", "TagSummary", "expand_inputs", "pipeline_key", "tag"]
@@ -511,6 +512,7 @@ def tag(
     ocr: str = "auto",
     follow_symlinks: bool = False,
     limits: _limits.Limits | None = None,
+    review_below: float | None = None,
 ) -> TagSummary:
     r"""Analyse every report the inputs name and write tidy tables to ``out``.
 
@@ -529,6 +531,10 @@ def tag(
         Time and size budget of each input (default: the limits in force,
         :func:`xxgk.limits.current_limits`). A file past its budget is one
         ``FileTimeoutError`` or ``TooLargeError`` row.
+    review_below : float, optional
+        The ``needs_review`` threshold of the sentences (default
+        :func:`xxgk.report.review_threshold`, 0.9); set for the workers
+        through ``$XXGK_REVIEW_BELOW`` and part of the pipeline key.
 
     Returns
     -------
@@ -577,14 +583,17 @@ def tag(
     check = getattr(system_obj, "check", None)
     if callable(check):
         check()
-    with _limits.use_limits(limits or _limits.current_limits()), _outdir.claim(out):  # issue 15: lock --out
+    from .report import _review_env, review_threshold
+
+    with _limits.use_limits(limits or _limits.current_limits()), _outdir.claim(out), _review_env(review_below):
         try:
-            return _tag(found, out, opts, system_obj, start=time.perf_counter())
+            return _tag(found, out, opts, system_obj, start=time.perf_counter(), review=review_threshold())
         except OSError as err:  # full disk, read-only folder
             raise _outdir.output_error(out, err) from None
 
 
-def _tag(found: _inputs.Discovery, out: Path, opts: TagOptions, system_obj: Any, start: float) -> TagSummary:
+def _tag(found: _inputs.Discovery, out: Path, opts: TagOptions, system_obj: Any, start: float,
+         review: float | None = None) -> TagSummary:
     files = found.files
 
     pool: _Pool | None = None
@@ -594,6 +603,8 @@ def _tag(found: _inputs.Discovery, out: Path, opts: TagOptions, system_obj: Any,
         pool = _Pool(opts)
         model_version = pool.model_version()
     key = pipeline_key(opts.system, model_version, opts.strict, opts.ocr)
+    if review is not None and review != _REVIEW_DEFAULT:  # another needs_review threshold: other sentence rows
+        key["review_below"] = review
     pid = _pipeline_id(key)
     parts = out / _PARTS / pid
     parts.mkdir(parents=True, exist_ok=True)

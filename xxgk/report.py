@@ -18,7 +18,8 @@ from .extract import ExtractedTable, Finding
 from .serial import Serial
 from .validate import Check
 
-__all__ = ["REPORT_SCHEMA_VERSION", "REVIEW_BELOW", "Sentence", "Section", "Report", "build_report", "mark_review"]
+__all__ = ["REPORT_SCHEMA_VERSION", "REVIEW_BELOW", "Sentence", "Section", "Report", "build_report", "mark_review",
+           "review_threshold"]
 
 # 1.1: sentences carry section_confidence and needs_review (1.0 files still load, with 1.0 and False)
 REPORT_SCHEMA_VERSION = "1.1"
@@ -202,9 +203,22 @@ def build_report(
     )
 
 
+def review_threshold() -> float:
+    """The review threshold in force: ``$XXGK_REVIEW_BELOW`` when set (what ``xxgk tag --review-below`` sets for its workers), else :data:`REVIEW_BELOW`."""
+    import os
+
+    env = os.environ.get("XXGK_REVIEW_BELOW")
+    if env:
+        try:
+            return _check_threshold(float(env))
+        except ValueError as err:
+            raise ValueError(f"XXGK_REVIEW_BELOW={env!r}: must be a number from 0 to 1.") from err
+    return REVIEW_BELOW
+
+
 def _check_threshold(review_below: Any) -> float:
     if review_below is None:
-        return REVIEW_BELOW
+        return review_threshold()
     if isinstance(review_below, bool) or not isinstance(review_below, int | float) or not 0.0 <= review_below <= 1.0:
         raise ValueError(f"The 'review_below' parameter must be a number from 0 to 1. Got {review_below!r} instead.")
     return float(review_below)
@@ -218,7 +232,8 @@ def mark_review(sentences: list[Sentence] | Report, review_below: float | None =
     sentences : list of Sentence, or Report
         Marked in place.
     review_below : float, optional
-        The threshold, from 0 (mark nothing) to 1; default :data:`REVIEW_BELOW`.
+        The threshold, from 0 (mark nothing) to 1; default :func:`review_threshold`
+        (:data:`REVIEW_BELOW` unless ``$XXGK_REVIEW_BELOW`` is set).
 
     Returns
     -------
@@ -229,3 +244,27 @@ def mark_review(sentences: list[Sentence] | Report, review_below: float | None =
     for s in items:
         s.needs_review = min(s.section_confidence, s.confidence) < t
     return items
+
+
+def _review_env(review_below: float | None) -> Any:
+    """A context in which ``$XXGK_REVIEW_BELOW`` is ``review_below`` (checked), so worker processes see it too."""
+    import contextlib
+    import os
+
+    @contextlib.contextmanager
+    def ctx() -> Any:
+        if review_below is None:
+            yield
+            return
+        value = _check_threshold(review_below)
+        old = os.environ.get("XXGK_REVIEW_BELOW")
+        os.environ["XXGK_REVIEW_BELOW"] = repr(value)
+        try:
+            yield
+        finally:
+            if old is None:
+                os.environ.pop("XXGK_REVIEW_BELOW", None)
+            else:
+                os.environ["XXGK_REVIEW_BELOW"] = old
+
+    return ctx()

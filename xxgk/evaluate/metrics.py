@@ -403,8 +403,8 @@ def ece(confidence: Sequence[float], correct: Sequence[bool], bins: int = 10) ->
 
     A confidence of 1.0 falls in the last bin. None when there is nothing to score.
 
-    >>> ece([0.9, 0.9, 0.9, 0.9, 0.6], [True, True, True, False, True])
-    0.16
+    >>> ece([0.9, 0.9, 0.9, 0.9, 0.6], [True, True, True, False, True])  # 4/5 * |0.9 - 0.75| + 1/5 * |0.6 - 1|
+    0.2
     """
     n = len(confidence)
     if n == 0:
@@ -420,17 +420,26 @@ def ece(confidence: Sequence[float], correct: Sequence[bool], bins: int = 10) ->
 
 
 def accuracy_at_coverage(confidence: Sequence[float], correct: Sequence[bool], coverage: float = 0.9) -> float | None:
-    """Accuracy of the ``coverage`` share of sentences the system is surest of (ties broken by order).
+    """Accuracy of the ``coverage`` share of sentences the system is surest of.
+
+    Sentences tied at the cut count at their mean accuracy (the expected
+    accuracy of a random choice among them): a system that gives every
+    sentence 1.0, as ``rules`` does, scores its plain accuracy.
 
     >>> accuracy_at_coverage([0.99, 0.8, 0.7, 0.2], [True, True, False, False], coverage=0.5)
     1.0
+    >>> accuracy_at_coverage([1.0, 1.0, 1.0, 1.0], [True, True, True, False], coverage=0.5)
+    0.75
     """
     n = len(confidence)
     if n == 0:
         return None
     k = max(1, round(coverage * n))
-    order = sorted(range(n), key=lambda i: -confidence[i])[:k]
-    return sum(bool(correct[i]) for i in order) / k
+    cut = sorted(confidence, reverse=True)[k - 1]
+    above = [i for i in range(n) if confidence[i] > cut]
+    tied = [i for i in range(n) if confidence[i] == cut]
+    right = sum(bool(correct[i]) for i in above) + (k - len(above)) * sum(bool(correct[i]) for i in tied) / len(tied)
+    return right / k
 
 
 def calibration_scores(confidence: Sequence[float], correct: Sequence[bool], threshold: float = 0.9) -> dict[str, Any]:

@@ -454,6 +454,7 @@ class _Recorder:
 def _analyze_all(
     system: str | System, opts: dict[str, Any], docs: list[_Doc], runs: Sequence[str], cv: int | None, tables: bool,
     say: Callable[[str], None], cv_group: str = "body", near_copy: float | None = NEAR_COPY,
+    on_fold: Callable[[dict[str, list[_Run | None]], dict[str, Any]], None] | None = None,
 ) -> tuple[dict[str, list[_Run | None]], bool, dict[str, Any] | None]:
     """Every readable document's outcome in every run: the system as it is, or fitted fold by fold (``cv``)."""
     results: dict[str, list[_Run | None]] = {run: [None] * len(docs) for run in runs}
@@ -479,6 +480,12 @@ def _analyze_all(
     for i, g in zip(idx_ok, groups):
         docs[i].cv_group = g
     fold_list = folds(groups, cv)
+    cv_info = {"folds": len(fold_list), "scheme": f"leave-one-{cv_group}-out" if cv == 0 else f"{cv}-fold",
+               "grouped_by": cv_group, "near_copy": near_copy, "groups": len(set(groups)),
+               "fold_reports": [[docs[idx_ok[j]].gold.id for j in held] for held in fold_list]}
+    if len(fold_list) < 2:
+        raise ValueError(f"Cross-validation needs at least two groups of reports; the {len(idx_ok)} readable reports "
+                         f"form {len(fold_list)} (grouped by {cv_group}, near-copies together).")
     for f_no, held in enumerate(fold_list):
         test = [idx_ok[j] for j in held]
         train = [i for i in idx_ok if i not in test]
@@ -486,9 +493,8 @@ def _analyze_all(
         fitted.fit([docs[i].prepared for i in train], [docs[i].gold for i in train])  # type: ignore[attr-defined]
         keep(test, _analyze(fitted, [docs[i] for i in test], runs, tables))
         say(f"fold {f_no + 1}/{len(fold_list)}: {', '.join(docs[i].gold.id for i in test)}")
-    cv_info = {"folds": len(fold_list), "scheme": f"leave-one-{cv_group}-out" if cv == 0 else f"{cv}-fold",
-               "grouped_by": cv_group, "near_copy": near_copy, "groups": len(set(groups)),
-               "fold_reports": [[docs[idx_ok[j]].gold.id for j in held] for held in fold_list]}
+        if on_fold is not None and f_no + 1 < len(fold_list):
+            on_fold(results, {**cv_info, "folds_done": f_no + 1})
     return results, True, cv_info
 
 
@@ -613,6 +619,7 @@ def evaluate(
     progress: Callable[[str], None] | None = None,
     cv_group: str = "body",
     near_copy: float | None = NEAR_COPY,
+    on_fold: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Score a system against every gold file of a folder.
 
@@ -640,6 +647,9 @@ def evaluate(
         What a fold keeps together (see :func:`cv_groups`).
     near_copy : float or None, default 0.5
         The near-copy guard's shingle share (None: off).
+    on_fold : callable, optional
+        With ``cv``: called after each fold with the evaluation so far (the
+        folds not yet done count as unscored), so a long run keeps what it finished.
 
     Returns
     -------
@@ -658,17 +668,31 @@ def evaluate(
     say(f"read {len(ok)} of {len(docs)} reports in {time.perf_counter() - t0:.1f}s")
 
     t_pred = time.perf_counter()
+    def assemble(results: dict[str, list[_Run | None]], trainable: bool, cv_info: dict[str, Any] | None,
+                 loud: bool = True) -> dict[str, Any]:
+        pred_seconds = time.perf_counter() - t_pred
+        out_runs: dict[str, Any] = {}
+        for run in runs:
+            out_runs[run] = _score_run(docs, results[run], run)
+            overall = out_runs[run]["overall"]
+            if loud:
+                say(f"{run}: sections {overall['sections']['accuracy']:.3f}, tags macro-F1 {overall['tags']['macro_f1']:.3f}")
+        table_part = _score_tables(docs, results[CLEAN]) if tables else {"status": "skipped", "reason": "tables=False"}
+        return _result(name, cv_info, trainable, gold_dir, root_dir, docs, ok, out_runs, table_part, t0, pred_seconds)
+
+    partial = None
+    if on_fold is not None:
+        def partial(results: dict[str, list[_Run | None]], cv_info: dict[str, Any]) -> None:
+            on_fold(assemble(results, True, cv_info, loud=False))
+
     results, trainable, cv_info = _analyze_all(system, dict(system_options or {}), docs, runs, cv, tables, say,
-                                               cv_group=cv_group, near_copy=near_copy)
-    pred_seconds = time.perf_counter() - t_pred
+                                               cv_group=cv_group, near_copy=near_copy, on_fold=partial)
+    return assemble(results, trainable, cv_info)
 
-    out_runs: dict[str, Any] = {}
-    for run in runs:
-        out_runs[run] = _score_run(docs, results[run], run)
-        overall = out_runs[run]["overall"]
-        say(f"{run}: sections {overall['sections']['accuracy']:.3f}, tags macro-F1 {overall['tags']['macro_f1']:.3f}")
-    table_part = _score_tables(docs, results[CLEAN]) if tables else {"status": "skipped", "reason": "tables=False"}
 
+def _result(name: str, cv_info: dict[str, Any] | None, trainable: bool, gold_dir: Path, root_dir: Path,
+            docs: list[_Doc], ok: list[_Doc], out_runs: dict[str, Any], table_part: dict[str, Any], t0: float,
+            pred_seconds: float) -> dict[str, Any]:
     from .. import __version__
 
     return {
