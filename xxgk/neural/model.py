@@ -45,6 +45,10 @@ from .encoder import SentenceEncoder, load_base
 from .features import N_FEATURES
 from .heads import DocumentHeads
 
+#: The feature columns that are ``rules`` outputs (:func:`~xxgk.neural.features.sentence_features`: 22–29 the
+#: section a heading names by the rules' word lists or "numbered but unnamed", 30–36 the rules' state machine).
+RULE_FEATURES = slice(22, 37)
+
 __all__ = ["ModelConfig", "SectionTagModel", "config_for_base", "build_model"]
 
 
@@ -84,6 +88,9 @@ class ModelConfig:
     doc_layers: int = 1
     dropout: float = 0.2
     heading_prior: float = 8.0
+    #: False: the feature columns that are the ``rules`` system's outputs (the section a heading names by the
+    #: rules' word lists, the rules' state; :data:`RULE_FEATURES`) are zeroed, so the model learns without them.
+    rule_features: bool = True
     section_labels: tuple[str, ...] = SECTION_LABELS
     tags: tuple[str, ...] = TAGS
     hidden_size: int = 512
@@ -172,6 +179,8 @@ class SectionTagModel(nn.Module):
             vecs[d, :k] = v
             feats[d, :k] = torch.as_tensor(f, dtype=torch.float32)
             mask[d, :k] = True
+        if not self.config.rule_features:
+            feats[:, :, RULE_FEATURES] = 0.0
         em, tags = self.heads(vecs, feats, mask)
         return em, tags, mask
 
