@@ -122,3 +122,24 @@ def test_analyze_refuses_a_bad_threshold():
 
     with pytest.raises(ValueError, match="review_below"):
         xxgk.analyze("一、总体情况\n共受理申请6件。", system="rules", review_below=-0.1)
+
+
+def test_card_calibrate_fits_on_out_of_fold_rows_and_scores_cross_fitted():
+    from training.card import calibrate, calibration_table
+
+    probs, y = _overconfident(n=1200, seed=1)
+    pred = probs.argmax(1)
+    ids = [f"r{i % 6}" for i in range(len(y))]
+    rows = [[p.tolist(), int(t), int(k), rid] for p, t, k, rid in zip(probs, y, pred, ids)]
+    oof = {"model": {"cv": {"scheme": "3-fold", "grouped_by": "body", "near_copy": 0.5,
+                            "fold_reports": [["r0", "r1"], ["r2", "r3"], ["r4", "r5"]]},
+                     "runs": {"clean": {"section": rows, "tag": rows}}}}
+    cal, fig = calibrate(oof)
+    assert cal.section_temperature == pytest.approx(2.5, rel=0.2) and cal.calibrated
+    assert set(fig["section_temperature_by_fold"]) == {0, 1, 2}
+    c = fig["runs"]["clean"]["section"]
+    assert c["after"]["ece"] < 0.05 < c["before"]["ece"]
+    assert c["after"]["accuracy"] == c["before"]["accuracy"]  # labels unchanged
+    m = {"systems": {"model": {"runs": {"clean": {}}}}, "calibration": fig}
+    table = calibration_table(m)
+    assert any("`model` calibrated | clean | section" in line for line in table)
