@@ -312,9 +312,12 @@ def write_card(model_dir: str | Path, notes: str | None = None) -> Path:
                   "is its error rate and its accuracy at 90% coverage is its accuracy. `baseline`'s are its logistic "
                   "regressions' probabilities, uncalibrated."]
             if cal:
+                from xxgk.neural.calibrate import load_calibration
+
+                shipped = load_calibration(folder)
                 L += ["", f"`model` calibrated: temperatures {cal['section_temperature']} (sections, on the CRF "
-                      f"marginals) and {cal['tag_temperature']} (tags), fitted on all these out-of-fold rows and "
-                      "shipped in `calibration.json`. The *calibrated* rows below are cross-fitted: each fold's "
+                      f"marginals) and {cal['tag_temperature']} (tags), fitted on all these out-of-fold rows; "
+                      f"`calibration.json` ships {shipped.section_temperature} and {shipped.tag_temperature}. The *calibrated* rows below are cross-fitted: each fold's "
                       "sentences are rescaled with temperatures fitted on the other folds only "
                       f"(sections {cal.get('section_temperature_by_fold')}, tags {cal.get('tag_temperature_by_fold')})."]
             L += [""] + calibration_table(metrics, SYSTEMS)
