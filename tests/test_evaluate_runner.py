@@ -136,12 +136,70 @@ class Recorder:
 def test_cv_never_scores_a_report_with_a_system_fitted_on_it(tmp_path):
     register_system("recorder", Recorder)
     Recorder.fitted_on.clear()
-    r = evaluate(_gold_folder(tmp_path, n=4), system="recorder", cv=0, tables=False)
-    assert r["cv"] == {"folds": 4, "scheme": "leave-one-report-out", "grouped_by": "report"}
+    # the four reports are copies of one text: only with the near-copy guard off do they get a fold each
+    r = evaluate(_gold_folder(tmp_path, n=4), system="recorder", cv=0, tables=False, cv_group="report", near_copy=None)
+    assert {k: r["cv"][k] for k in ("folds", "scheme", "grouped_by")} == {
+        "folds": 4, "scheme": "leave-one-report-out", "grouped_by": "report"}
     assert sorted(map(sorted, Recorder.fitted_on)) == sorted(sorted({"r0", "r1", "r2", "r3"} - {x}) for x in "r0 r1 r2 r3".split())
     Recorder.fitted_on.clear()
-    r = evaluate(_gold_folder(tmp_path / "k", n=4), system="recorder", cv=2, tables=False)
+    r = evaluate(_gold_folder(tmp_path / "k", n=4), system="recorder", cv=2, tables=False, near_copy=None)
     assert r["cv"]["folds"] == 2 and all(len(s) == 2 for s in Recorder.fitted_on)
+
+
+def test_near_copies_share_a_fold_and_one_fold_is_refused(tmp_path):
+    register_system("recorder", Recorder)
+    # four copies of one report from four bodies: the guard links them all, leaving nothing to train on
+    with pytest.raises(ValueError, match="at least two"):
+        evaluate(_gold_folder(tmp_path, n=4), system="recorder", cv=0, tables=False)
+
+
+def test_body_groups_on_the_shared_gold(gold_dir):
+    """Every report of a body (its other years, its office's reports) and every near-copy share a group."""
+    from xxgk.evaluate.runner import body_of, cv_groups
+
+    golds = list(iter_gold(gold_dir))
+    ids = [g.id for g in golds]
+    by_body = dict(zip(ids, cv_groups(golds, by="body", near_copy=None)))
+    by_report = dict(zip(ids, cv_groups(golds, by="report", near_copy=None)))
+    bodies = {g.id: body_of(g) for g in golds}
+    if {"hebei-education-2014", "hebei-education-2023"} <= set(ids):
+        assert bodies["hebei-education-2014"] == "河北省教育厅"  # from MANIFEST.tsv
+        assert by_body["hebei-education-2014"] == by_body["hebei-education-2023"]
+        assert by_report["hebei-education-2014"] != by_report["hebei-education-2023"]
+    if {"pingtan-2019", "pingtan-2021", "pingtan-2022"} <= set(ids):
+        # 平潭综合实验区管委会办公室, 平潭综合实验区（来源：…）, 平潭综合实验区管委会: one body
+        assert by_body["pingtan-2019"] == by_body["pingtan-2021"] == by_body["pingtan-2022"]
+    for a in ids:  # a body never spans two groups
+        for b in ids:
+            if bodies[a] == bodies[b]:
+                assert by_body[a] == by_body[b]
+    fl = folds(list(by_body.values()), 4)
+    assert len(fl) == 4 and sorted(i for f in fl for i in f) == list(range(len(ids)))
+    for f in fl:
+        others = {by_body[ids[i]] for g in fl if g is not f for i in g}
+        assert not {by_body[ids[i]] for i in f} & others
+
+
+def test_near_copy_guard_links_shared_text():
+    from types import SimpleNamespace
+
+    from xxgk.evaluate.runner import cv_groups
+
+    def gold(i):
+        return SimpleNamespace(id=f"r{i}", meta={"body": f"局{i}", "year": 2020 + i}, source_path=f"/nowhere/r{i}.txt")
+
+    base = "".join(f"第{i}条本机关按照条例规定主动公开政府信息并及时更新。" for i in range(40))
+    other = "".join(f"第{i}项申请人提出的申请均在法定期限内答复完毕无超期。" for i in range(40))
+    texts = [base, base[:1200] + other[:300], other]
+    assert len(set(cv_groups([gold(i) for i in range(3)], texts, by="report", near_copy=None))) == 3
+    g = cv_groups([gold(i) for i in range(3)], texts, by="report")
+    assert g[0] == g[1] != g[2]
+
+
+def test_folds_are_balanced_by_size():
+    groups = ["a"] * 5 + ["b"] * 2 + ["c"] * 2 + ["d"] * 1 + ["e"] * 1 + ["f"] * 1
+    fl = folds(groups, 2)
+    assert sorted(len(f) for f in fl) == [6, 6]
 
 
 def test_cv_needs_a_trainable_system(tmp_path):

@@ -200,9 +200,13 @@ def test_tiny_model_trains_and_round_trips(tiny_base, tmp_path):
     assert not torch.equal(before["encoder.top.0.attention.self.query.weight"], after["encoder.top.0.attention.self.query.weight"])
     texts = [t for t, _, _ in DOC]
     feats = [sentence_features(texts, [False] * len(texts), list(range(len(texts))))]
-    (secs, tags, tconf, sconf), = model.predict_docs([texts], feats)
+    (secs, tags, tconf, sconf, sprobs, tprobs), = model.predict_docs([texts], feats)
     assert [SECTION_LABELS[i] for i in secs] == [s for _, s, _ in DOC]  # it learned its one document
     assert all(0.0 <= c <= 1.0 for c in tconf + sconf)
+    # the full distributions: rows sum to 1, and the confidences are their entries at the chosen labels
+    assert sprobs.shape == (len(texts), len(SECTION_LABELS)) and tprobs.shape == (len(texts), len(TAGS))
+    assert np.allclose(sprobs.sum(1), 1.0, atol=1e-5) and np.allclose(tprobs.sum(1), 1.0, atol=1e-5)
+    assert np.allclose(sprobs[np.arange(len(texts)), secs], sconf) and np.allclose(tprobs.max(1), tconf)
 
     folder = save_model(model, tmp_path / "model", info={"note": "tiny"})
     assert sorted(p.name for p in folder.iterdir()) == ["config.json", "labels.json", "weights.safetensors"]

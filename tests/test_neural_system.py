@@ -160,3 +160,48 @@ def test_model_folder_can_be_named_by_xxgk_model_dir(tmp_path):
     info = json.loads(out.stdout)
     assert info["model"]["path"] == str(tmp_path / "elsewhere") and info["model"]["present"] is False
     assert "XXGK_MODEL_DIR" in info["model"]["problem"]
+
+
+def test_model_version_follows_the_calibration(tmp_path):
+    import shutil
+
+    from xxgk.neural.calibrate import Calibration, save_calibration
+    from xxgk.neural.system import ModelSystem
+
+    copy = tmp_path / "copy"
+    shutil.copytree(DEFAULT_MODEL_DIR, copy)
+    (copy / "calibration.json").unlink(missing_ok=True)
+    bare = ModelSystem(model_dir=copy).version
+    save_calibration(copy, Calibration(1.5, 1.2, {"what": "test"}))
+    with_cal = ModelSystem(model_dir=copy).version
+    save_calibration(copy, Calibration(2.0, 1.2, {"what": "test"}))
+    assert len({bare, with_cal, ModelSystem(model_dir=copy).version}) == 3
+    assert ModelSystem(model_dir=copy).calibration.section_temperature == 2.0
+
+
+@pytest.mark.model
+@pytest.mark.slow
+@needs_model
+def test_calibration_rescales_confidences_not_labels(repo_dir, tmp_path):
+    """The same shipped weights with and without a calibration file: same sections and tags, other confidences."""
+    import shutil
+
+    import xxgk
+    from xxgk.neural.calibrate import Calibration, save_calibration
+    from xxgk.neural.system import ModelSystem
+
+    copy = tmp_path / "copy"
+    shutil.copytree(DEFAULT_MODEL_DIR, copy)
+    (copy / "calibration.json").unlink(missing_ok=True)
+    path = repo_dir / "examples" / "000_hangzhou_emergency_2021.txt"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        raw = xxgk.analyze(path, system=ModelSystem(model_dir=copy), tables=False)
+        save_calibration(copy, Calibration(3.0, 3.0, {"what": "test"}))
+        flat = xxgk.analyze(path, system=ModelSystem(model_dir=copy), tables=False)
+    assert [(s.section, s.tag) for s in raw.sentences] == [(s.section, s.tag) for s in flat.sentences]
+    # a temperature above 1 flattens: every confidence is lower or equal, and some are lower
+    pairs = [(a.section_confidence, b.section_confidence) for a, b in zip(raw.sentences, flat.sentences)]
+    assert all(b <= a + 1e-6 for a, b in pairs) and any(b < a - 0.01 for a, b in pairs)
+    assert all(b.confidence <= a.confidence + 1e-6 for a, b in zip(raw.sentences, flat.sentences))
+    assert sum(s.needs_review for s in flat.sentences) >= sum(s.needs_review for s in raw.sentences)

@@ -85,6 +85,8 @@ def test_component_puts_the_report_on_the_doc(nlp, seed_text: str) -> None:
         # the span covers the sentence in the user's own characters (the seed is traditional script)
         assert _squash(span.text) == _squash(report.original_text[sent.orig_start : sent.orig_end])
         assert (span._.tag, span._.tag_confidence) == (sent.tag, sent.confidence)
+        assert (span._.section, span._.section_confidence, span._.needs_review) == (
+            sent.section, sent.section_confidence, sent.needs_review)
         assert span[0].is_sent_start and not any(t.is_sent_start for t in span[1:])
     assert [s.label_ for s in doc.spans["sections"]] == [s.label for s in report.sections]
     for span, sec in zip(doc.spans["sections"], report.sections):

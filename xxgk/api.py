@@ -98,6 +98,7 @@ def analyze_many(
     ocr: str = "auto",
     device: str = "auto",
     precision: str = "auto",
+    review_below: float | None = None,
 ) -> Iterator[AnalysisResult]:
     """Analyse many reports, asking the system for a batch of documents at a time.
 
@@ -137,6 +138,9 @@ def analyze_many(
     precision : {"auto", "fp32", "bf16", "fp16"}, default "auto"
         The dtype of the ``model`` system's encoder (``"auto"``: bf16 where
         the CPU or GPU has fast bfloat16, else fp32 on a CPU, fp16 on a GPU).
+    review_below : float, optional
+        Sentences whose section or tag confidence is below this get
+        ``needs_review`` (default :data:`xxgk.report.REVIEW_BELOW`, 0.9).
 
     Yields
     ------
@@ -169,15 +173,19 @@ def analyze_many(
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"The 'batch_size' parameter of analyze_many must be a positive int. Got {batch_size!r} instead.")
+    if review_below is not None:
+        from .report import mark_review
+
+        mark_review([], review_below)  # checks the value now, not at the first report
     built = _build_system(system, device, precision)
     batch: list[Any] = []
     for source in sources:
         batch.append(source)
         if len(batch) >= batch_size:
-            yield from _analyze_batch(batch, built, strict, tables, raises_on_error, ocr)
+            yield from _analyze_batch(batch, built, strict, tables, raises_on_error, ocr, review_below)
             batch = []
     if batch:
-        yield from _analyze_batch(batch, built, strict, tables, raises_on_error, ocr)
+        yield from _analyze_batch(batch, built, strict, tables, raises_on_error, ocr, review_below)
 
 
 def _build_system(system: str | System, device: str, precision: str) -> System:
@@ -193,7 +201,8 @@ def _build_system(system: str | System, device: str, precision: str) -> System:
 
 
 def _analyze_batch(
-    sources: list[Any], system: System, strict: bool, tables: bool, raises: bool, ocr: str = "auto"
+    sources: list[Any], system: System, strict: bool, tables: bool, raises: bool, ocr: str = "auto",
+    review_below: float | None = None,
 ) -> list[AnalysisResult]:
     results = [AnalysisResult(source=s) for s in sources]
     prepared: list[Prepared | None] = [None] * len(sources)
@@ -216,7 +225,8 @@ def _analyze_batch(
             findings: list[Any] = []
             if tables:
                 found, checks, findings = extract_tables(prep.document)
-            results[i].report = build_report(prep.document, prep, pred, system.name, found, checks, findings)
+            results[i].report = build_report(prep.document, prep, pred, system.name, found, checks, findings,
+                                             review_below=review_below)
         except Exception as err:  # noqa: BLE001
             _fail(results[i], err, raises)
     return results
@@ -261,6 +271,7 @@ def analyze(
     ocr: str = "auto",
     device: str = "auto",
     precision: str = "auto",
+    review_below: float | None = None,
 ) -> Report:
     """Read a report and find its sections, sentence tags, tables and their checks.
 
@@ -303,7 +314,6 @@ def analyze(
     ('problems_improvements', 'problem')
     """
     result = next(analyze_many([source], system=system, batch_size=1, strict=strict, tables=tables,
-                               raises_on_error=True, ocr=ocr, device=device, precision=precision))
     assert result.report is not None
     return result.report
 

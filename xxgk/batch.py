@@ -46,6 +46,7 @@ from . import outdir as _outdir
 from .errors import FileTimeoutError, InputError
 from .io import FORMATS, atomic_write_text, write_manifest, write_tables
 from .pipeline import DEFAULT_SYSTEM
+from .report import REVIEW_BELOW as _REVIEW_DEFAULT
 from .tidy import ROWS_SCHEMA_VERSION, TABLES, doc_id_for, empty_rows, error_row, report_rows
 
 __all__ = ["REPORT_SUFFIXES", "TagOptions", "TagSummary", "expand_inputs", "pipeline_key", "tag"]
@@ -549,6 +550,7 @@ def tag(
     engine: str = "local",
     address: str | None = None,
     actors: int | None = None,
+    review_below: float | None = None,
 ) -> TagSummary:
     r"""Analyse every report the inputs name and write tidy tables to ``out``.
 
@@ -577,6 +579,10 @@ def tag(
     actors : int, optional
         With ``engine="ray"``: the actors, each building the system once
         (default: one per CPU of the cluster).
+    review_below : float, optional
+        The ``needs_review`` threshold of the sentences (default
+        :func:`xxgk.report.review_threshold`, 0.9); set for the workers
+        through ``$XXGK_REVIEW_BELOW`` and part of the pipeline key.
 
     Returns
     -------
@@ -634,7 +640,9 @@ def tag(
     check = getattr(system_obj, "check", None)
     if callable(check):
         check()
-    with _limits.use_limits(limits or _limits.current_limits()), _outdir.claim(out):  # issue 15: lock --out
+    from .report import _review_env, review_threshold
+
+    with _limits.use_limits(limits or _limits.current_limits()), _outdir.claim(out), _review_env(review_below):
         try:
             pool = None
             if engine == "ray":
@@ -642,13 +650,14 @@ def tag(
 
                 # GPU actors: with device="cuda[:N]" each actor takes a GPU
                 pool = RayPool(opts, system_obj, address=address, actors=actors, device=device)
-            return _tag(found, out, opts, system_obj, start=time.perf_counter(), pool=pool)
+            return _tag(found, out, opts, system_obj, start=time.perf_counter(), pool=pool,
+                        review=review_threshold())
         except OSError as err:  # full disk, read-only folder
             raise _outdir.output_error(out, err) from None
 
 
 def _tag(found: _inputs.Discovery, out: Path, opts: TagOptions, system_obj: Any, start: float,
-         pool: Any = None) -> TagSummary:
+         pool: Any = None, review: float | None = None) -> TagSummary:
     """The run itself; ``pool`` (``model_version()``, ``run()``, ``html``) runs the batches elsewhere than here."""
     files = found.files
 
@@ -656,6 +665,8 @@ def _tag(found: _inputs.Discovery, out: Path, opts: TagOptions, system_obj: Any,
         pool = _Pool(opts)
     model_version = _model_version(system_obj) if pool is None else pool.model_version()
     key = pipeline_key(opts.system, model_version, opts.strict, opts.ocr)
+    if review is not None and review != _REVIEW_DEFAULT:  # another needs_review threshold: other sentence rows
+        key["review_below"] = review
     pid = _pipeline_id(key)
     parts = out / _PARTS / pid
     parts.mkdir(parents=True, exist_ok=True)

@@ -200,6 +200,9 @@ def _add_tag(sub: argparse._SubParsersAction) -> None:
                    help="With --engine ray: the cluster to join (`ray start --head` prints it; default: a local Ray).")
     p.add_argument("--actors", type=int, default=None, metavar="N",
                    help="With --engine ray: actors, each loading the system once (default: one per CPU of the cluster).")
+    p.add_argument("--review-below", type=float, default=None, metavar="P",
+                   help="Mark sentences whose section or tag confidence is below P as needs_review in the sentences "
+                        "table (default: 0.9; the model's confidences are calibrated).")
     _add_limits(p)
 
 
@@ -214,7 +217,8 @@ def _run_tag(args: argparse.Namespace) -> int:
                       resume=args.resume, strict=args.strict, progress=False if args.no_progress else None,
                       html=args.html, ocr=args.ocr, device=args.device, precision=args.precision,
                       follow_symlinks=args.follow_symlinks, limits=lim,
-                      engine=args.engine, address=args.address, actors=args.actors)
+                      engine=args.engine, address=args.address, actors=args.actors,
+                      review_below=args.review_below)
     except (XxgkError, ValueError) as err:
         sys.stderr.write(f"error: {escape_controls(str(err))}\n")
         return 2
@@ -335,7 +339,10 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--perturb", action="append", metavar="NAME",
                    help="Also score perturbed copies: no-headings, traditional, hard-wrap, flatten, or all (repeatable).")
     p.add_argument("--cv", nargs="?", type=int, const=0, default=None, metavar="K",
-                   help="Cross-validate a trainable system: leave-one-report-out, or K folds grouped by report.")
+                   help="Cross-validate a trainable system: one fold per group, or K folds of whole groups.")
+    p.add_argument("--cv-group", choices=("body", "report"), default="body",
+                   help="What a cross-validation fold keeps together: every report of an issuing body (default) or "
+                        "the copies of one report; near-copies (half their 8-character shingles shared) always share a fold.")
     p.add_argument("--json", metavar="FILE", help="Write every figure as JSON (schema: xxgk.evaluate docstring); '-' for stdout.")
     p.add_argument("--by-report", action="store_true", help="Add a table with one row per report.")
     p.add_argument("--no-tables", action="store_true", help="Do not score the tables.")
@@ -349,7 +356,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
     try:
         result = evaluate(args.gold_dir, root=args.root, system=args.system, perturb=args.perturb, cv=args.cv,
-                          tables=not args.no_tables,
+                          tables=not args.no_tables, cv_group=args.cv_group,
                           progress=lambda msg: print(f"evaluate: {msg}", file=sys.stderr))
     except (XxgkError, ValueError) as err:
         sys.stderr.write(f"error: {err}\n")

@@ -105,6 +105,7 @@ def _arrow_type(kind: str) -> pa.DataType:
         "string": pa.string(),
         "int64": pa.int64(),
         "float64": pa.float64(),
+        "bool": pa.bool_(),
         "list<string>": pa.list_(pa.string()),
         "list<float64>": pa.list_(pa.float64()),
     }[kind]

@@ -66,6 +66,10 @@ class Prediction:
     tags: list[str]
     tag_confidence: list[float] = field(default_factory=list)
     section_confidence: list[float] = field(default_factory=list)
+    #: The uncalibrated distributions behind the confidences (rows over the section labels / tags), where the
+    #: system has them (``model``): what the harness fits the calibration on.
+    section_probs: Any = field(default=None, repr=False, compare=False)
+    tag_probs: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.sections) != len(self.tags):

@@ -18,14 +18,34 @@ from .extract import ExtractedTable, Finding
 from .serial import Serial
 from .validate import Check
 
-__all__ = ["REPORT_SCHEMA_VERSION", "Sentence", "Section", "Report", "build_report"]
+__all__ = ["REPORT_SCHEMA_VERSION", "REVIEW_BELOW", "Sentence", "Section", "Report", "build_report", "mark_review",
+           "review_threshold"]
 
-REPORT_SCHEMA_VERSION = "1.0"
+# 1.1: sentences carry section_confidence and needs_review (1.0 files still load, with 1.0 and False)
+REPORT_SCHEMA_VERSION = "1.1"
+
+#: A sentence whose section or tag confidence is below this is marked ``needs_review`` (see :func:`build_report`).
+REVIEW_BELOW = 0.9
 
 
 @dataclass
 class Sentence(Serial):
-    """A sentence with its section, tag and where it is."""
+    """A sentence with its section, tag, how sure the system is of each, and where it is.
+
+    Attributes
+    ----------
+    confidence : float
+        The tag's confidence (also :attr:`tag_confidence`).
+    section_confidence : float
+        The section's confidence (for the ``model`` system: the CRF marginal of
+        the decoded section). The ``model`` system's confidences are calibrated
+        by temperature scaling on out-of-fold predictions when its folder has a
+        ``calibration.json``: of the sentences given 0.9, about nine in ten are
+        right. ``rules`` gives 1.0 (it has no confidence).
+    needs_review : bool
+        True when either confidence is below the review threshold
+        (:data:`REVIEW_BELOW` unless the caller set another).
+    """
 
     index: int
     text: str
@@ -37,6 +57,13 @@ class Sentence(Serial):
     orig_start: int
     orig_end: int
     provenance: Provenance = field(default_factory=Provenance)
+    section_confidence: float = 1.0
+    needs_review: bool = False
+
+    @property
+    def tag_confidence(self) -> float:
+        """The tag's confidence (the ``confidence`` field)."""
+        return self.confidence
 
 
 @dataclass
@@ -125,14 +152,19 @@ def build_report(
     tables: dict[str, ExtractedTable] | None = None,
     checks: list[Check] | None = None,
     findings: list[Finding] | None = None,
+    review_below: float | None = None,
 ) -> Report:
-    """Assemble a :class:`Report` from a prepared document and a system's prediction."""
+    """Assemble a :class:`Report` from a prepared document and a system's prediction.
+
+    ``review_below`` (default :data:`REVIEW_BELOW`) sets each sentence's ``needs_review``.
+    """
     from . import __version__
 
     norm = prepared.norm
     sentences: list[Sentence] = []
-    for i, (span, sec, tag, conf) in enumerate(
-        zip(prepared.sentences, prediction.sections, prediction.tags, prediction.tag_confidence)
+    sec_conf = prediction.section_confidence or [1.0] * len(prediction.sections)
+    for i, (span, sec, tag, conf, sconf) in enumerate(
+        zip(prepared.sentences, prediction.sections, prediction.tags, prediction.tag_confidence, sec_conf)
     ):
         o0, o1 = norm.to_original(span.start, span.end)
         block = doc.blocks[prepared.paragraph_of[i]]
@@ -140,8 +172,10 @@ def build_report(
             Sentence(
                 index=i, text=span.text, section=sec, tag=tag, confidence=round(float(conf), 4),
                 start=span.start, end=span.end, orig_start=o0, orig_end=o1, provenance=block.provenance,
+                section_confidence=round(float(sconf), 4),
             )
         )
+    mark_review(sentences, review_below)
     sections: list[Section] = []
     for s in sentences:
         if not sections or sections[-1].label != s.section:
@@ -167,3 +201,70 @@ def build_report(
         warnings=list(doc.warnings),
         xxgk_version=__version__,
     )
+
+
+def review_threshold() -> float:
+    """The review threshold in force: ``$XXGK_REVIEW_BELOW`` when set (what ``xxgk tag --review-below`` sets for its workers), else :data:`REVIEW_BELOW`."""
+    import os
+
+    env = os.environ.get("XXGK_REVIEW_BELOW")
+    if env:
+        try:
+            return _check_threshold(float(env))
+        except ValueError as err:
+            raise ValueError(f"XXGK_REVIEW_BELOW={env!r}: must be a number from 0 to 1.") from err
+    return REVIEW_BELOW
+
+
+def _check_threshold(review_below: Any) -> float:
+    if review_below is None:
+        return review_threshold()
+    if isinstance(review_below, bool) or not isinstance(review_below, int | float) or not 0.0 <= review_below <= 1.0:
+        raise ValueError(f"The 'review_below' parameter must be a number from 0 to 1. Got {review_below!r} instead.")
+    return float(review_below)
+
+
+def mark_review(sentences: list[Sentence] | Report, review_below: float | None = None) -> list[Sentence]:
+    """Set ``needs_review`` on each sentence: its section or tag confidence is below ``review_below``.
+
+    Parameters
+    ----------
+    sentences : list of Sentence, or Report
+        Marked in place.
+    review_below : float, optional
+        The threshold, from 0 (mark nothing) to 1; default :func:`review_threshold`
+        (:data:`REVIEW_BELOW` unless ``$XXGK_REVIEW_BELOW`` is set).
+
+    Returns
+    -------
+    list of Sentence
+    """
+    t = _check_threshold(review_below)
+    items = sentences.sentences if isinstance(sentences, Report) else sentences
+    for s in items:
+        s.needs_review = min(s.section_confidence, s.confidence) < t
+    return items
+
+
+def _review_env(review_below: float | None) -> Any:
+    """A context in which ``$XXGK_REVIEW_BELOW`` is ``review_below`` (checked), so worker processes see it too."""
+    import contextlib
+    import os
+
+    @contextlib.contextmanager
+    def ctx() -> Any:
+        if review_below is None:
+            yield
+            return
+        value = _check_threshold(review_below)
+        old = os.environ.get("XXGK_REVIEW_BELOW")
+        os.environ["XXGK_REVIEW_BELOW"] = repr(value)
+        try:
+            yield
+        finally:
+            if old is None:
+                os.environ.pop("XXGK_REVIEW_BELOW", None)
+            else:
+                os.environ["XXGK_REVIEW_BELOW"] = old
+
+    return ctx()

@@ -19,7 +19,11 @@ What the component sets:
 - ``doc.spans["sections"]``: one span per run of a section, labelled with the
   section label (``overview``, ``applications``, …);
 - ``Span._.tag`` and ``Span._.tag_confidence`` on the spans of ``doc.sents``
-  (``achievement``, ``problem``, ``plan`` or ``other``);
+  (``achievement``, ``problem``, ``plan`` or ``other``), with
+  ``Span._.section``, ``Span._.section_confidence`` and ``Span._.needs_review``
+  (either confidence below the review threshold, see
+  :func:`xxgk.report.mark_review`); the ``model`` system's confidences are
+  calibrated;
 - ``doc._.xxgk_tables``: table name → the extracted table as a plain dict
   (:meth:`xxgk.extract.ExtractedTable.to_dict`), and ``doc._.xxgk_checks``:
   the consistency rules as dicts. Both are plain data, so docs travel through
@@ -65,6 +69,9 @@ def _register_extensions() -> None:
     for cls, name, default in (
         (Span, "tag", None),
         (Span, "tag_confidence", None),
+        (Span, "section", None),
+        (Span, "section_confidence", None),
+        (Span, "needs_review", None),
         (Doc, "xxgk_tables", None),
         (Doc, "xxgk_checks", None),
     ):
@@ -204,7 +211,8 @@ class XxgkComponent:
 
 @Language.factory(
     "xxgk",
-    assigns=["token.is_sent_start", "doc.spans", "span._.tag", "span._.tag_confidence", "doc._.xxgk_tables",
+    assigns=["token.is_sent_start", "doc.spans", "span._.tag", "span._.tag_confidence", "span._.section",
+             "span._.section_confidence", "span._.needs_review", "doc._.xxgk_tables",
              "doc._.xxgk_checks"],
     default_config={"system": DEFAULT_SYSTEM, "tables": True, "spans_key": SPANS_KEY, "device": "auto", "precision": "auto"},
 )
@@ -272,6 +280,9 @@ def _set_annotations(doc: Doc, report: Any, spans_key: str) -> None:
             if sent is not None:
                 sent_span._.tag = sent.tag
                 sent_span._.tag_confidence = sent.confidence
+                sent_span._.section = sent.section
+                sent_span._.section_confidence = sent.section_confidence
+                sent_span._.needs_review = sent.needs_review
     sections: list[Span] = []
     for sec in report.sections:
         spans = [token_spans[i] for i in sec.sentences if i < len(token_spans) and token_spans[i] is not None]

@@ -11,7 +11,8 @@ table      one row per
 documents  analysed report: path, sha256, title, issuing body, year,
            template, format, script, pages, system, warnings
 sections   run of a section label: label, order, offsets, text
-sentences  sentence: index, section, tag, confidence, offsets, text
+sentences  sentence: index, section, tag, confidence (the tag's),
+           section_confidence, needs_review, offsets, text
 cells      cell of a canonical table: table, row, column, value, raw,
            status and where it came from (page, line, bbox, source
            table/row/column, character span)
@@ -43,11 +44,11 @@ from typing import Any
 
 __all__ = ["TABLES", "COLUMNS", "ROWS_SCHEMA_VERSION", "report_rows", "error_row", "doc_id_for", "empty_rows"]
 
-#: Bumped whenever a column is added, removed or changes meaning.
-ROWS_SCHEMA_VERSION = "2"
+#: Bumped whenever a column is added, removed or changes meaning (3: sentences.section_confidence, needs_review).
+ROWS_SCHEMA_VERSION = "3"
 
 #: Table name → column → type (``string``, ``int64``, ``float64``,
-#: ``list<string>``, ``list<float64>``), in output order.
+#: ``bool``, ``list<string>``, ``list<float64>``), in output order.
 COLUMNS: dict[str, dict[str, str]] = {
     "documents": {
         "doc_id": "string", "path": "string", "sha256": "string", "title": "string", "body": "string",
@@ -63,8 +64,8 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
     "sentences": {
         "doc_id": "string", "index": "int64", "section": "string", "section_order": "int64", "tag": "string",
-        "confidence": "float64", "start": "int64", "end": "int64", "page": "int64", "line": "int64",
-        "text": "string", "original": "string",
+        "confidence": "float64", "section_confidence": "float64", "needs_review": "bool", "start": "int64",
+        "end": "int64", "page": "int64", "line": "int64", "text": "string", "original": "string",
     },
     "cells": {
         "doc_id": "string", "table": "string", "template": "string", "row": "string", "column": "string",
@@ -157,7 +158,8 @@ def report_rows(report: Any, *, doc_id: str | None = None, path: str | None = No
     for s in report.sentences:
         out["sentences"].append(_conform("sentences", {
             "doc_id": doc_id, "index": s.index, "section": s.section, "section_order": section_order.get(s.index),
-            "tag": s.tag, "confidence": s.confidence, "start": s.orig_start, "end": s.orig_end,
+            "tag": s.tag, "confidence": s.confidence, "section_confidence": s.section_confidence,
+            "needs_review": s.needs_review, "start": s.orig_start, "end": s.orig_end,
             "page": s.provenance.page, "line": s.provenance.line, "text": s.text,
             "original": original[s.orig_start : s.orig_end] if original else None,
         }))
@@ -220,6 +222,8 @@ def _cast(value: Any, kind: str) -> Any:
         except (TypeError, ValueError):
             return None
         return number if math.isfinite(number) else None
+    if kind == "bool":
+        return bool(value)
     if kind == "list<string>":
         return [str(v) for v in _as_list(value)]
     if kind == "list<float64>":

@@ -37,6 +37,9 @@ from ..validate import Check, check_tables
 
 __all__ = [
     "UNMATCHED",
+    "ece",
+    "accuracy_at_coverage",
+    "calibration_scores",
     "prf",
     "boundary_string",
     "pk",
@@ -389,3 +392,75 @@ def system_rule_verdicts(checks: Iterable[Check]) -> dict[str, str]:
     for c in checks:
         seen.setdefault(c.rule, []).append(c.status)
     return {rule: "fail" if "fail" in vs else ("pass" if "pass" in vs else "not_assessable") for rule, vs in seen.items()}
+
+
+# --------------------------------------------------------------------------
+# calibration
+
+
+def ece(confidence: Sequence[float], correct: Sequence[bool], bins: int = 10) -> float | None:
+    """Expected calibration error: the mean gap between confidence and accuracy over ``bins`` equal-width bins, weighted by size.
+
+    A confidence of 1.0 falls in the last bin. None when there is nothing to score.
+
+    >>> ece([0.9, 0.9, 0.9, 0.9, 0.6], [True, True, True, False, True])  # 4/5 * |0.9 - 0.75| + 1/5 * |0.6 - 1|
+    0.2
+    """
+    n = len(confidence)
+    if n == 0:
+        return None
+    total = 0.0
+    for b in range(bins):
+        idx = [i for i, c in enumerate(confidence) if min(int(c * bins), bins - 1) == b]
+        if idx:
+            conf = sum(confidence[i] for i in idx) / len(idx)
+            acc = sum(bool(correct[i]) for i in idx) / len(idx)
+            total += len(idx) / n * abs(conf - acc)
+    return round(total, 6)
+
+
+def accuracy_at_coverage(confidence: Sequence[float], correct: Sequence[bool], coverage: float = 0.9) -> float | None:
+    """Accuracy of the ``coverage`` share of sentences the system is surest of.
+
+    Sentences tied at the cut count at their mean accuracy (the expected
+    accuracy of a random choice among them): a system that gives every
+    sentence 1.0, as ``rules`` does, scores its plain accuracy.
+
+    >>> accuracy_at_coverage([0.99, 0.8, 0.7, 0.2], [True, True, False, False], coverage=0.5)
+    1.0
+    >>> accuracy_at_coverage([1.0, 1.0, 1.0, 1.0], [True, True, True, False], coverage=0.5)
+    0.75
+    """
+    n = len(confidence)
+    if n == 0:
+        return None
+    k = max(1, round(coverage * n))
+    cut = sorted(confidence, reverse=True)[k - 1]
+    above = [i for i in range(n) if confidence[i] > cut]
+    tied = [i for i in range(n) if confidence[i] == cut]
+    right = sum(bool(correct[i]) for i in above) + (k - len(above)) * sum(bool(correct[i]) for i in tied) / len(tied)
+    return right / k
+
+
+def calibration_scores(confidence: Sequence[float], correct: Sequence[bool], threshold: float = 0.9) -> dict[str, Any]:
+    """How well confidences tell right from wrong: ECE (10 bins), accuracy at 90% coverage, and the sentences at or above ``threshold``.
+
+    Returns
+    -------
+    dict
+        ``n``, ``accuracy``, ``mean_confidence``, ``ece``, ``accuracy_at_90``,
+        ``confident_share`` (share at or above ``threshold``),
+        ``confident_accuracy`` (their accuracy), ``threshold``.
+    """
+    n = len(confidence)
+    sure = [i for i, c in enumerate(confidence) if c >= threshold]
+    return {
+        "n": n,
+        "accuracy": sum(map(bool, correct)) / n if n else None,
+        "mean_confidence": sum(confidence) / n if n else None,
+        "ece": ece(confidence, correct),
+        "accuracy_at_90": accuracy_at_coverage(confidence, correct, 0.9),
+        "threshold": threshold,
+        "confident_share": len(sure) / n if n else None,
+        "confident_accuracy": sum(bool(correct[i]) for i in sure) / len(sure) if sure else None,
+    }

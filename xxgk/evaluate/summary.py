@@ -12,10 +12,11 @@ from typing import Any
 
 from ..spec import SECTION_LABELS, TAGS
 
-__all__ = ["format_summary", "run_table", "table_block", "report_table", "systems_table"]
+__all__ = ["format_summary", "run_table", "table_block", "report_table", "systems_table", "calibration_lines"]
 
-#: The runs of a side-by-side table, in order.
-RUNS = ("clean", "no-headings", "traditional", "hard-wrap", "flatten")
+#: The runs of a side-by-side table, in order. ``traditional`` is not among them: the normaliser converts
+#: traditional text back (conversion mistakes such as 機製, 覆蓋麵, 谘詢 included), so its row repeats ``clean``.
+RUNS = ("clean", "no-headings", "hard-wrap", "flatten")
 
 _RUN_HEAD = ["run", "sentences", "coverage", "section acc", "boundary F1", "Pk", "WindowDiff", "section macro-F1",
              "tag acc", "tag macro-F1"]
@@ -104,6 +105,24 @@ def systems_table(metrics: dict[str, Any], systems: Sequence[str] = ("rules", "b
     return _table(head, rows)
 
 
+def calibration_lines(result: dict[str, Any]) -> list[str]:
+    """Per run: the confidences' ECE (10 bins), accuracy at 90% coverage and accuracy of those ≥ 0.9, section and tag."""
+    rows = []
+    for name, run in result["runs"].items():
+        cal = run["overall"].get("calibration")
+        if not cal:
+            continue
+        row: list[Any] = [name]
+        for head in ("section", "tag"):
+            c = cal[head]
+            row += [c["ece"], c["accuracy_at_90"], c["confident_share"], c["confident_accuracy"]]
+        rows.append(row)
+    if not rows:
+        return []
+    head = ["confidence", *(f"{h} {m}" for h in ("section", "tag") for m in ("ECE", "acc@90% cov", "share ≥0.9", "acc ≥0.9"))]
+    return [*_table(head, rows), ""]
+
+
 def report_table(result: dict[str, Any]) -> list[str]:
     """One row per report: sentences, coverage, and section accuracy / tag macro-F1 for every run."""
     runs = list(result["runs"])
@@ -132,7 +151,8 @@ def format_summary(result: dict[str, Any], by_report: bool = False) -> str:
     """The whole evaluation as text: header, the run table, per-label lines, tables, and optionally per report."""
     cv = result.get("cv")
     if cv:
-        how = f"cross-validated, {cv['scheme']} ({cv['folds']} folds, grouped by report)"
+        guard = f", near-copies (shingle share ≥ {cv['near_copy']}) together" if cv.get("near_copy") is not None else ""
+        how = f"cross-validated, {cv['scheme']} ({cv['folds']} folds, grouped by {cv.get('grouped_by', 'report')}{guard})"
     elif result.get("trainable"):
         how = "as shipped or fitted, possibly on these very reports: use --cv for honest figures"
     else:
@@ -145,6 +165,7 @@ def format_summary(result: dict[str, Any], by_report: bool = False) -> str:
         "",
         *_label_lines(result),
         "",
+        *calibration_lines(result),
         *table_block(result.get("tables", {})),
     ]
     for rid, err in result.get("errors", {}).items():

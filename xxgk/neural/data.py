@@ -45,6 +45,8 @@ __all__ = [
     "silver_gold",
     "corpus_files",
     "overlaps",
+    "shingles",
+    "shingle_share",
     "silver_examples",
 ]
 
@@ -232,11 +234,22 @@ def corpus_files(folders: Iterable[str | Path]) -> list[Path]:
     return sorted(out)
 
 
-def _shingles(text: str, k: int = 8) -> set[int]:
+def shingles(text: str, k: int = 8) -> set[int]:
+    """The hashed ``k``-character shingles of a text's match key (what :func:`overlaps` and the harness's near-copy guard compare)."""
     from ..normalize import match_key
 
     key = match_key(text)
     return {zlib.crc32(key[i : i + k].encode("utf-8")) for i in range(0, max(len(key) - k + 1, 0))}
+
+
+_shingles = shingles
+
+
+def shingle_share(a: set[int], b: set[int]) -> float:
+    """The share of the smaller side's shingles that the other side has too (0 when either is empty)."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
 
 
 def overlaps(text: str, others: Sequence[set[int]], threshold: float = 0.5) -> bool:

@@ -8,9 +8,12 @@
     ``"auto"``, ``"fp32"``, ``"bf16"`` or ``"fp16"``: the dtype the sentence
     encoder's matrix products run in (``torch.autocast``); the document
     layer, the heads and the CRF always run in float32. ``"auto"`` picks
-    ``bf16`` on a CPU with bfloat16 instructions (AVX512-BF16 or AMX) and
-    on a GPU that supports it, ``fp16`` on an older GPU, and ``fp32`` on any
-    other CPU, where bfloat16 is emulated and slower than float32.
+    ``bf16`` on a GPU that supports it, ``fp16`` on an older GPU, and
+    ``fp32`` on the CPU: there bf16 is opt-in (``"bf16"``, worth it only on a
+    CPU with bfloat16 instructions, AVX512-BF16 or AMX), because in bf16 a
+    sentence's confidence moves in the 4th decimal with the other sentences
+    of its length bucket, so a resumed or Ray run would not repeat a single
+    run exactly; sections and tags agree (see the README).
 
 Examples
 --------
@@ -131,8 +134,8 @@ def resolve_precision(precision: str, device: torch.device) -> str:
         if precision == "auto":
             return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
         return precision
-    if precision == "auto":
-        return "bf16" if cpu_has_bf16() else "fp32"
+    if precision == "auto":  # fp32: outputs do not depend on how the inputs were batched
+        return "fp32"
     if precision == "fp16":
         raise ValueError("The 'precision' 'fp16' is for GPUs; on the CPU use 'bf16' or 'fp32'.")
     return precision

@@ -46,6 +46,10 @@ from .encoder import SentenceEncoder, load_base
 from .features import N_FEATURES
 from .heads import DocumentHeads
 
+#: The feature columns that are ``rules`` outputs (:func:`~xxgk.neural.features.sentence_features`: 22–29 the
+#: section a heading names by the rules' word lists or "numbered but unnamed", 30–36 the rules' state machine).
+RULE_FEATURES = slice(22, 37)
+
 __all__ = ["ModelConfig", "SectionTagModel", "config_for_base", "build_model"]
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -88,6 +92,9 @@ class ModelConfig:
     doc_layers: int = 1
     dropout: float = 0.2
     heading_prior: float = 8.0
+    #: False: the feature columns that are the ``rules`` system's outputs (the section a heading names by the
+    #: rules' word lists, the rules' state; :data:`RULE_FEATURES`) are zeroed, so the model learns without them.
+    rule_features: bool = True
     section_labels: tuple[str, ...] = SECTION_LABELS
     tags: tuple[str, ...] = TAGS
     hidden_size: int = 512
@@ -180,6 +187,8 @@ class SectionTagModel(nn.Module):
             vecs[d, :k] = v
             feats[d, :k] = torch.as_tensor(f, dtype=torch.float32)
             mask[d, :k] = True
+        if not self.config.rule_features:
+            feats[:, :, RULE_FEATURES] = 0.0
         feats, mask = feats.to(device), mask.to(device)
         em, tags = self.heads(vecs, feats, mask)
         return em, tags, mask
@@ -188,8 +197,8 @@ class SectionTagModel(nn.Module):
     def predict_docs(
         self, texts: Sequence[Sequence[str]], feats: Sequence[np.ndarray], batch_tokens: int = 4096, doc_batch: int = 8,
         precision: str = "fp32",
-    ) -> list[tuple[list[int], list[int], list[float], list[float]]]:
-        """Sections, tags and their confidences for each document.
+    ) -> list[tuple[list[int], list[int], list[float], list[float], np.ndarray, np.ndarray]]:
+        """Sections, tags, their confidences and the full distributions (section marginals, tag probabilities) for each document.
 
         All sentences of all documents are encoded together (bucketed by
         length, on the model's device, the encoder's products in
@@ -198,12 +207,12 @@ class SectionTagModel(nn.Module):
         """
         self.eval()
         flat = [t for doc in texts for t in doc]
-        out: list[tuple[list[int], list[int], list[float], list[float]]] = []
+        out: list[tuple[list[int], list[int], list[float], list[float], np.ndarray, np.ndarray]] = []
         if not flat:
-            return [([], [], [], []) for _ in texts]
+            return [([], [], [], [], np.zeros((0, 0)), np.zeros((0, 0))) for _ in texts]
         vecs = self.encoder.embed(flat, batch_tokens=batch_tokens, precision=precision)
         bounds = np.cumsum([0] + [len(d) for d in texts])
-        results: dict[int, tuple[list[int], list[int], list[float], list[float]]] = {}
+        results: dict[int, tuple[list[int], list[int], list[float], list[float], np.ndarray, np.ndarray]] = {}
         nonempty = [i for i, d in enumerate(texts) if len(d)]
         crf = self.heads.crf
         if crf.trans.device.type != "cpu":  # Viterbi and forward-backward loop over positions: faster on the CPU
@@ -220,9 +229,10 @@ class SectionTagModel(nn.Module):
                 path = paths[r]
                 sconf = marg[r, torch.arange(k), torch.tensor(path)].tolist()
                 tconf, tidx = tprob[r, :k].max(-1)
-                results[i] = (path, tidx.tolist(), tconf.tolist(), sconf)
+                # the full distributions too: calibration (xxgk.neural.calibrate) rescales them
+                results[i] = (path, tidx.tolist(), tconf.tolist(), sconf, marg[r, :k].numpy(), tprob[r, :k].numpy())
         for i in range(len(texts)):
-            out.append(results.get(i, ([], [], [], [])))
+            out.append(results.get(i, ([], [], [], [], np.zeros((0, 0)), np.zeros((0, 0)))))
         return out
 
 

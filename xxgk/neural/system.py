@@ -106,7 +106,7 @@ class ModelSystem:
 
     @property
     def version(self) -> str:
-        """Which weights predict: ``fitted`` after :meth:`fit`, else a short hash of the model folder's files.
+        """Which weights predict: ``fitted`` after :meth:`fit`, else a short hash of the model folder's files (calibration included).
 
         Batch runs key their results on it, so new weights make ``xxgk tag``
         analyse every input again.
@@ -121,6 +121,8 @@ class ModelSystem:
         h = hashlib.sha256()
         for name in ("config.json", "labels.json", "weights.safetensors"):
             h.update(sha256_file(folder / name).encode())
+        if (folder / "calibration.json").is_file():  # new temperatures change the confidences a batch recorded
+            h.update(sha256_file(folder / "calibration.json").encode())
         return h.hexdigest()[:12]
 
     def check(self) -> None:
@@ -193,17 +195,33 @@ class ModelSystem:
         xxgk.errors.ModelError
             When the model folder is missing or damaged.
         """
+        from .calibrate import temper
         from .features import prepared_features
 
         model = self.model
         dev, precision = self._resolve()
+        cal = self.calibration
         secs, tags = model.config.section_labels, model.config.tags
         raw = model.predict_docs([d.texts for d in docs], [prepared_features(d) for d in docs],
                                  batch_tokens=self._batch_tokens(dev), precision=precision)
-        return [
-            Prediction(sections=[secs[i] for i in s], tags=[tags[i] for i in t], tag_confidence=tc, section_confidence=sc)
-            for s, t, tc, sc in raw
-        ]
+        out = []
+        for s, t, _tc, _sc, sp, tp in raw:
+            # calibrated confidences of the chosen labels (temperature scaling leaves the labels as they are)
+            sc = temper(sp, cal.section_temperature)[range(len(s)), s].tolist() if s else []
+            tc = temper(tp, cal.tag_temperature)[range(len(t)), t].tolist() if t else []
+            out.append(Prediction(sections=[secs[i] for i in s], tags=[tags[i] for i in t], tag_confidence=tc,
+                                  section_confidence=sc, section_probs=sp, tag_probs=tp))
+        return out
+
+    @property
+    def calibration(self) -> Any:
+        """The temperatures of the model folder's ``calibration.json`` (:mod:`xxgk.neural.calibrate`); none after :meth:`fit`."""
+        from .calibrate import Calibration, load_calibration
+        from .store import DEFAULT_MODEL_DIR
+
+        if self.training_info:
+            return Calibration()
+        return load_calibration(self.model_dir or DEFAULT_MODEL_DIR)
 
     # -- TrainableSystem ----------------------------------------------
 
