@@ -293,6 +293,9 @@ def analyze(
         ``pip install 'xxgk[ocr]'``).
     device, precision : str, default "auto"
         Where and in what dtype the ``model`` system runs (see :func:`analyze_many`).
+    review_below : float, optional
+        Sentences whose section or tag confidence is below this get
+        ``needs_review`` (default :data:`xxgk.report.REVIEW_BELOW`, 0.9).
 
     Returns
     -------
@@ -314,6 +317,8 @@ def analyze(
     ('problems_improvements', 'problem')
     """
     result = next(analyze_many([source], system=system, batch_size=1, strict=strict, tables=tables,
+                               raises_on_error=True, ocr=ocr, device=device, precision=precision,
+                               review_below=review_below))
     assert result.report is not None
     return result.report
 

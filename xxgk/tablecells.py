@@ -242,7 +242,7 @@ def table_cell_lines(lines: Sequence[str | None]) -> dict[int, CellKind]:
         cell or a table, and each fragment with a cell or table on both sides.
     """
     kinds = [None if t is None else _kind(t) for t in lines]
-    out: dict[int, CellKind] = {i: k for i, k in enumerate(kinds) if k in _STRONG}  # type: ignore[misc]
+    out: dict[int, CellKind] = {i: k for i, k in enumerate(kinds) if k in _STRONG}
 
     def anchor(i: int, step: int) -> bool:
         j = i + step

@@ -113,8 +113,8 @@ def calibration_lines(result: dict[str, Any]) -> list[str]:
         if not cal:
             continue
         row: list[Any] = [name]
-        for head in ("section", "tag"):
-            c = cal[head]
+        for which in ("section", "tag"):
+            c = cal[which]
             row += [c["ece"], c["accuracy_at_90"], c["confident_share"], c["confident_accuracy"]]
         rows.append(row)
     if not rows:
