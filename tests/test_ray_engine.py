@@ -154,3 +154,17 @@ def test_an_input_that_kills_its_actor_costs_only_itself(ray_address, tmp_path) 
     assert sorted(results.documents["path"]) == sorted(map(str, files))
     assert results.errors[["path", "error"]].values.tolist() == [[str(killer), "WorkerCrashError"]]
     assert (summary.done, summary.failed) == (3, 1)
+
+
+def test_the_review_threshold_and_precision_reach_the_actors(ray_address, shipped_model, tmp_path) -> None:
+    """Ray was started before the run set ``review_below``: the actors get it (and the precision) from the driver."""
+    files = [str(CORPUS / "019_daoxian_culture_2013.txt")]
+    local = tag(files, tmp_path / "local", system="model", review_below=1.0, jobs=1, progress=False)
+    ray_run = tag(files, tmp_path / "ray", system="model", review_below=1.0, engine="ray", address=ray_address,
+                  actors=1, progress=False)
+    assert local.failed == ray_run.failed == 0
+    _assert_same_tables(tmp_path / "local", tmp_path / "ray")
+    flagged = xxgk.load(tmp_path / "ray")["sentences"]["needs_review"]
+    tag(files, tmp_path / "default", system="model", jobs=1, progress=False)
+    default = xxgk.load(tmp_path / "default")["sentences"]
+    assert flagged.sum() > default["needs_review"].sum()  # 1.0 flags every sentence not quite sure; 0.9 fewer

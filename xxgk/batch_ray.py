@@ -12,7 +12,9 @@ local one, and either engine resumes the other.
 What is Ray's: the inputs not yet done become a Ray Dataset of paths, and
 ``map_batches`` sends them, ``batch_size`` at a time, to a pool of actors
 (:class:`ray.data.ActorPoolStrategy`), each of which builds the system once
-(the model is loaded once per actor, not once per batch). With
+(the model is loaded once per actor, not once per batch), with the
+driver's ``device``, ``precision`` and ``review_below`` passed to it (not
+through the environment, which a cluster's actors do not share). With
 ``device="cuda"`` each actor takes a GPU.
 
 Paths are local paths or ``file://`` URIs (resolved with
@@ -41,6 +43,7 @@ from . import limits as _limits
 from .batch import TagOptions, WorkerCrashError, _model_version, _process_batch, _sha256_or_none, _write_part
 from .errors import InputError, MissingExtraError
 from .inputs import display_path
+from .report import review_threshold
 from .tidy import doc_id_for, empty_rows, error_row
 
 __all__ = ["RayPool", "local_path", "require_ray"]
@@ -99,12 +102,15 @@ class _Tagger:
     """A Ray actor: builds the system once, then analyses batches of paths with the local engine's batch function."""
 
     def __init__(self, system: str, strict: bool, parts: str, pipeline_id: str, html: str, ocr: str,
-                 limits: _limits.Limits | None) -> None:
+                 limits: _limits.Limits | None, system_options: dict[str, Any] | None = None,
+                 review_below: float | None = None) -> None:
         from .pipeline import get_system
 
         if limits is not None:
             _limits.set_limits(limits)
-        self.system = get_system(system)
+        if review_below is not None:  # the actor's process is its own: the driver's environment does not reach it
+            os.environ["XXGK_REVIEW_BELOW"] = repr(float(review_below))
+        self.system = get_system(system, **(system_options or {}))  # the driver's device and precision
         self.args = (strict, parts, pipeline_id, html, ocr)
 
     def __call__(self, batch: Any) -> Any:
@@ -217,7 +223,9 @@ class RayPool:
                 compute=ray.data.ActorPoolStrategy(size=min(workers, -(-len(paths) // size))),
                 fn_constructor_kwargs={"system": self.opts.system, "strict": self.opts.strict, "parts": parts,
                                        "pipeline_id": pipeline_id, "html": self.html, "ocr": self.opts.ocr,
-                                       "limits": _limits.current_limits()},
+                                       "limits": _limits.current_limits(),
+                                       "system_options": self.opts.system_options(),
+                                       "review_below": review_threshold()},
                 max_task_retries=0 if skip_failed else _TASK_RETRIES, **resources)
         for row in tagged.iter_rows():
             report(json.loads(row["result"]))
