@@ -248,3 +248,41 @@ def test_a_batch_whose_prediction_hangs_becomes_timeout_rows_and_the_batch_goes_
     rows = [json.loads(p.read_text()) for p in sorted((tmp_path / "parts").glob("*.json"))]
     assert len(rows) == 2
     assert all("FileTimeoutError" in json.dumps(r) and "batch of 2 files" in json.dumps(r) for r in rows)
+
+
+def test_torch_out_of_memory_under_the_cap_is_a_typed_error() -> None:
+    """Under ``--memory`` torch fails with a RuntimeError, not MemoryError (its allocator, its mmap of the weights)."""
+    for message in ("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: "
+                    "you tried to allocate 7602176 bytes. Error code 12 (Cannot allocate memory)",
+                    "unable to mmap 95843657 bytes from file <pytorch_model.bin>: Cannot allocate memory (12)",
+                    "can't start new thread"):
+        with pytest.raises(errors.TooLargeError, match="big.txt"):
+            with limits.file_budget("big.txt", 0):
+                raise RuntimeError(message)
+    with pytest.raises(RuntimeError, match="shape"):  # other runtime errors are left as they are
+        with limits.file_budget("big.txt", 0):
+            raise RuntimeError("shape mismatch")
+
+
+def test_a_prediction_out_of_memory_becomes_typed_rows_and_the_batch_goes_on(tmp_path: Path) -> None:
+    """What `xxgk tag --memory` recorded as raw ``RuntimeError`` rows when the model ran out under the cap."""
+    from xxgk import batch
+
+    class NoMemory:
+        name = "no-memory"
+
+        def predict(self, docs):
+            raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 7602176 bytes.")
+
+    files = []
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(_REPORT, encoding="utf-8")
+        files.append(str(tmp_path / name))
+    (tmp_path / "parts").mkdir()
+    with limits.use_limits(limits.Limits(timeout=30, memory=900 << 20)):
+        out = batch._process_batch(files, NoMemory(), False, str(tmp_path / "parts"), "p")
+    assert [r["failed"] for r in out] == [True, True]
+    rows = [json.loads(p.read_text())["rows"]["errors"][0] for p in sorted((tmp_path / "parts").glob("*.json"))]
+    assert [r["error"] for r in rows] == ["TooLargeError", "TooLargeError"]
+    assert all("900 MB (--memory)" in r["message"] for r in rows)
+    assert sorted(Path(r["path"]).name for r in rows) == ["a.txt", "b.txt"]
