@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import crash_system
 import pandas as pd
 import pytest
 
@@ -19,7 +20,7 @@ from xxgk.batch import TagOptions, expand_inputs, tag
 from xxgk.cli import main
 from xxgk.errors import InputError
 from xxgk.errors import __all__ as ERROR_NAMES
-from xxgk.pipeline import Prediction, register_system
+from xxgk.pipeline import register_system
 from xxgk.tidy import TABLES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -273,24 +274,10 @@ def test_killed_run_resumes_to_the_output_of_an_uninterrupted_run(tmp_path: Path
 # -- workers -------------------------------------------------------------------------
 
 
-class _CrashOnMarker:
-    """A system whose process dies on a sentence saying CRASH-HERE, as a native library might."""
-
-    name = "crash-test"
-
-    def predict(self, docs):
-        out = []
-        for d in docs:
-            if any("CRASH-HERE" in t for t in d.texts):
-                os._exit(3)
-            out.append(Prediction(sections=["overview"] * len(d.texts), tags=["other"] * len(d.texts)))
-        return out
-
-
 def test_a_dying_worker_costs_only_its_file(tmp_path: Path, corpus_dir: Path, monkeypatch) -> None:
     # fork, so that the workers inherit the system registered here
     monkeypatch.setattr(batch, "_START_METHOD", "fork")
-    register_system("crash-test", _CrashOnMarker)
+    register_system("crash-test", crash_system.CrashOnMarker)
     files = _subset(corpus_dir, tmp_path / "in")[:5]
     killer = tmp_path / "in" / "killer.txt"
     killer.write_text("2021年政府信息公开工作年度报告\n一、总体情况\nCRASH-HERE。\n", encoding="utf-8")

@@ -248,3 +248,86 @@ def test_a_batch_whose_prediction_hangs_becomes_timeout_rows_and_the_batch_goes_
     rows = [json.loads(p.read_text()) for p in sorted((tmp_path / "parts").glob("*.json"))]
     assert len(rows) == 2
     assert all("FileTimeoutError" in json.dumps(r) and "batch of 2 files" in json.dumps(r) for r in rows)
+
+
+def test_torch_out_of_memory_under_the_cap_is_a_typed_error() -> None:
+    """Under ``--memory`` torch fails with a RuntimeError, not MemoryError (its allocator, its mmap of the weights)."""
+    for message in ("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: "
+                    "you tried to allocate 7602176 bytes. Error code 12 (Cannot allocate memory)",
+                    "unable to mmap 95843657 bytes from file <pytorch_model.bin>: Cannot allocate memory (12)",
+                    "can't start new thread"):
+        with pytest.raises(errors.TooLargeError, match="big.txt"):
+            with limits.file_budget("big.txt", 0):
+                raise RuntimeError(message)
+    with pytest.raises(RuntimeError, match="shape"):  # other runtime errors are left as they are
+        with limits.file_budget("big.txt", 0):
+            raise RuntimeError("shape mismatch")
+
+
+def test_a_prediction_out_of_memory_becomes_typed_rows_and_the_batch_goes_on(tmp_path: Path) -> None:
+    """What `xxgk tag --memory` recorded as raw ``RuntimeError`` rows when the model ran out under the cap."""
+    from xxgk import batch
+
+    class NoMemory:
+        name = "no-memory"
+
+        def predict(self, docs):
+            raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 7602176 bytes.")
+
+    files = []
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(_REPORT, encoding="utf-8")
+        files.append(str(tmp_path / name))
+    (tmp_path / "parts").mkdir()
+    with limits.use_limits(limits.Limits(timeout=30, memory=900 << 20)):
+        out = batch._process_batch(files, NoMemory(), False, str(tmp_path / "parts"), "p")
+    assert [r["failed"] for r in out] == [True, True]
+    rows = [json.loads(p.read_text())["rows"]["errors"][0] for p in sorted((tmp_path / "parts").glob("*.json"))]
+    assert [r["error"] for r in rows] == ["TooLargeError", "TooLargeError"]
+    assert all("900 MB (--memory)" in r["message"] for r in rows)
+    assert sorted(Path(r["path"]).name for r in rows) == ["a.txt", "b.txt"]
+
+
+# -- probes of issue 15 that had no test of their own --------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32", "utf-32-le"])
+def test_utf16_without_bom_and_utf32_are_read_as_text(encoding: str) -> None:
+    doc = read(_REPORT.encode(encoding), name=f"report-{encoding}.txt")
+    assert doc.text.startswith("2021年政府信息公开工作年度报告\n一、总体情况")
+
+
+def test_a_hundred_thousand_nested_divs_give_their_text() -> None:
+    doc = read(hf.nested_html(100_000), name="nested.html")
+    assert "一、总体情况" in doc.text
+
+
+def test_a_text_past_the_cap_is_too_large_and_named() -> None:
+    with limits.use_limits(limits.Limits(max_text_bytes=1000)), pytest.raises(errors.TooLargeError, match="big.txt"):
+        read((_REPORT * 20).encode("utf-8"), name="big.txt")
+
+
+def test_an_external_entity_in_html_is_never_expanded(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-LINE", encoding="utf-8")
+    page = (f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file://{secret}">]>'
+            f"<html><body><p>&x;</p><p>{_REPORT}</p></body></html>").encode()
+    doc = read(page, name="xxe.html")
+    assert "TOP-SECRET-LINE" not in doc.text
+    assert "总体情况" in doc.text
+
+
+def test_out_inside_the_input_folder_is_not_ingested_and_files_follow_the_umask(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.txt").write_text(_REPORT, encoding="utf-8")
+    out = inputs / "out"
+    first = _tag([inputs], out, timeout=60)
+    assert first.returncode == 0, first.stderr
+    again = _tag([inputs], out, "--no-resume", timeout=60)  # the run's own tables are now inside the inputs
+    assert again.returncode == 0, again.stderr
+    assert [Path(r["path"]).name for r in _rows(out, "documents")] == ["a.txt"]
+    assert _rows(out, "errors") == []
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (out / "documents.jsonl").stat().st_mode & 0o777 == 0o666 & ~umask  # not forced to 0600

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import crash_system
 import pandas as pd
 import pytest
 
@@ -37,26 +38,10 @@ def _assert_same_tables(a: Path, b: Path) -> None:
         pd.testing.assert_frame_equal(left[name], right[name], check_like=False, obj=name)
 
 
-class _CrashOnMarker:
-    """A system whose process dies on a sentence saying CRASH-HERE, as a native library might."""
-
-    name = "crash-test"
-
-    def predict(self, docs):
-        from xxgk.pipeline import Prediction
-
-        out = []
-        for d in docs:
-            if any("CRASH-HERE" in t for t in d.texts):
-                os._exit(3)
-            out.append(Prediction(sections=["overview"] * len(d.texts), tags=["other"] * len(d.texts)))
-        return out
-
-
 def _register_crash_system() -> None:
     from xxgk.pipeline import register_system
 
-    register_system("crash-test", _CrashOnMarker)
+    register_system("crash-test", crash_system.CrashOnMarker)
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +51,7 @@ def ray_address():
     if not ray.is_initialized():
         # the actors' processes register the crash-test system too (this module travels by value)
         ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+        ray.cloudpickle.register_pickle_by_value(crash_system)
         ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING", log_to_driver=False,
                  runtime_env={"worker_process_setup_hook": _register_crash_system})
     yield ray.get_runtime_context().gcs_address

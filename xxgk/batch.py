@@ -43,7 +43,7 @@ from typing import Any
 from . import inputs as _inputs
 from . import limits as _limits
 from . import outdir as _outdir
-from .errors import FileTimeoutError, InputError
+from .errors import FileTimeoutError, InputError, TooLargeError
 from .io import FORMATS, atomic_write_text, write_manifest, write_tables
 from .pipeline import DEFAULT_SYSTEM
 from .report import REVIEW_BELOW as _REVIEW_DEFAULT
@@ -309,6 +309,10 @@ def _process_batch(paths: Sequence[str], system: Any, strict: bool, parts: str, 
             for i in docs:
                 failures[i] = FileTimeoutError(shown[i], f"Analysing the batch of {len(docs)} files that held this file "
                                                f"ran past its budget of {budget:g} s.", "Raise --timeout, or lower --batch-size.")
+        except TooLargeError:  # out of memory outside any one file's prediction (e.g. loading the model): each file
+            results = []
+            for i in docs:
+                failures[i] = _limits.memory_error(shown[i])
     reports = dict(zip(docs, results))
     out = []
     for i, fs_path in enumerate(paths):
@@ -316,8 +320,8 @@ def _process_batch(paths: Sequence[str], system: Any, strict: bool, parts: str, 
         doc_id = doc_id_for(path, shas[i])
         rows = empty_rows()
         result = reports.get(i)
-        if result is not None and result.error is not None:
-            failures[i] = result.error
+        if result is not None and result.error is not None:  # torch's out-of-memory RuntimeError too: typed
+            failures[i] = _limits.memory_error(path) if _limits.out_of_memory(result.error) else result.error
         elif result is not None:
             try:
                 rows = report_rows(result.report, doc_id=doc_id, path=path)

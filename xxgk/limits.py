@@ -49,6 +49,7 @@ __all__ = [
     "file_budget",
     "set_memory_limit",
     "die_with_parent",
+    "out_of_memory",
     "HARD_GRACE_S",
 ]
 
@@ -173,9 +174,10 @@ def file_budget(path: str, timeout: float | None = None, *, hard: bool = False) 
             raise
         raise FileTimeoutError(path, f"Stopped after its time budget of {seconds:g} s (a parser loop, or a huge file).",
                                "If the file is only large, raise the budget with --timeout.") from None
-    except MemoryError:
-        raise TooLargeError(path, "Ran out of memory while reading or analysing this file.",
-                            f"The memory limit is {current_limits().memory / _MB:.0f} MB (--memory).") from None
+    except (MemoryError, RuntimeError) as err:
+        if not out_of_memory(err):
+            raise
+        raise memory_error(path) from None
     finally:
         if timed:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -183,6 +185,31 @@ def file_budget(path: str, timeout: float | None = None, *, hard: bool = False) 
             _TIMED[0] = False
             if hard:
                 _hard_stop(0)
+
+
+#: How native code says it is out of memory (or threads) without raising ``MemoryError``: torch's CPU
+#: allocator and its mmap of the weights (``RuntimeError``), and a thread that cannot start under the cap.
+_NO_MEMORY = ("can't allocate memory", "cannot allocate memory", "can't start new thread", "out of memory")
+
+
+def out_of_memory(err: BaseException) -> bool:
+    """Whether ``err`` means the process ran out of memory: ``MemoryError``, or torch's ``RuntimeError`` saying so.
+
+    >>> out_of_memory(RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 7602176 bytes."))
+    True
+    >>> out_of_memory(RuntimeError("shape mismatch"))
+    False
+    """
+    if isinstance(err, MemoryError):
+        return True
+    return isinstance(err, RuntimeError) and any(s in str(err).lower() for s in _NO_MEMORY)
+
+
+def memory_error(path: str) -> TooLargeError:
+    """The typed error of an input that ran out of memory (names the ``--memory`` cap in force)."""
+    memory = current_limits().memory
+    cap = f"The memory limit is {memory / _MB:.0f} MB (--memory)." if memory else "No --memory limit is set."
+    return TooLargeError(path, "Ran out of memory while reading or analysing this file.", cap)
 
 
 _TIMED = [False]  # whether a timed budget is running (the timer is per process, so budgets nest, outermost wins)

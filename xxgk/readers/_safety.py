@@ -248,9 +248,10 @@ def _wide_codec(data: bytes) -> str | None:
         return None
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     zeros = even + odd
-    if zeros >= 4 and odd >= 0.8 * zeros:
+    # two to one, not all: common characters have a zero byte of their own on the other side (一 U+4E00, 开 U+5F00)
+    if zeros >= 4 and odd >= 2 * even:
         return "utf-16-le"
-    if zeros >= 4 and even >= 0.8 * zeros:
+    if zeros >= 4 and even >= 2 * odd:
         return "utf-16-be"
     return None
 
