@@ -173,6 +173,7 @@ class ModelSystem:
         """The :class:`~xxgk.neural.model.SectionTagModel` (loaded on first use, once per process and folder)."""
         if self._model is None:
             from .base import require_base
+            from .encoder import VectorCache
             from .store import DEFAULT_MODEL_DIR, load_model
 
             base = self.base_dir if self.base_dir is not None else require_base()
@@ -180,6 +181,7 @@ class ModelSystem:
             key = (str(Path(self.model_dir or DEFAULT_MODEL_DIR).resolve()), str(Path(base).resolve()), str(dev))
             if key not in _LOADED:
                 _LOADED[key] = load_model(self.model_dir, base_dir=base).to(dev)
+                _LOADED[key].encoder.vector_cache = VectorCache()  # reports repeat sentences: encode each once
             self._model = _LOADED[key]
         return self._model
 
