@@ -128,3 +128,15 @@ def test_the_vector_cache_answers_repeats_and_forgets_on_new_weights(tiny_model)
 def test_vector_cache_refuses_a_bad_size() -> None:
     with pytest.raises(ValueError, match="'size' parameter of VectorCache"):
         VectorCache(size=0)
+
+
+def test_the_manifest_names_the_engine(tmp_path) -> None:
+    import json
+
+    from xxgk.batch import tag
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "r.txt").write_text("一、总体情况\n2021年，共受理申请6件。\n", encoding="utf-8")
+    tag([tmp_path / "in"], tmp_path / "out", system="rules", progress=False)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["runtime"]["engine"] == "local"
