@@ -140,3 +140,28 @@ def test_the_manifest_names_the_engine(tmp_path) -> None:
     tag([tmp_path / "in"], tmp_path / "out", system="rules", progress=False)
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["runtime"]["engine"] == "local"
+
+
+def test_int8_precision_is_the_cpus_and_runs_quantised_copies(tiny_model) -> None:
+    from xxgk.neural.device import check_precision, resolve_precision
+
+    assert check_precision("int8") == "int8"
+    assert resolve_precision("int8", torch.device("cpu")) == "int8"
+    with pytest.raises(ValueError, match="'int8' runs on the CPU only"):
+        resolve_precision("int8", torch.device("cuda", 0))
+    with pytest.raises(ValueError, match="'precision' parameter"):
+        check_precision("int4")
+    enc = tiny_model.encoder
+    fp32 = enc.embed(TEXTS)
+    int8 = enc.embed(TEXTS, precision="int8")
+    assert not torch.equal(fp32, int8)  # other arithmetic …
+    assert torch.nn.functional.cosine_similarity(fp32, int8).min() > 0.9  # … near the same vectors
+    assert enc.bottom.encoder.layer[0].attention.self.query.weight.dtype == torch.float32  # the model itself untouched
+    assert torch.equal(enc.embed(TEXTS), fp32)
+
+
+def test_the_cli_takes_int8() -> None:
+    from xxgk.cli import parse_args
+
+    args = parse_args(["tag", "x", "--out", "y", "--precision", "int8"])
+    assert args.precision == "int8"

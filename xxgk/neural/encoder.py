@@ -199,6 +199,7 @@ class SentenceEncoder(nn.Module):
         self.states_cache: dict[str, torch.Tensor] = {}
         #: recent texts' vectors at inference (:meth:`embed`); None (the default): none kept between calls
         self.vector_cache: VectorCache | None = None
+        self._int8: list[nn.Module] = []  # [bottom, top] with int8 linear layers, made at the first int8 call
         self.top = nn.ModuleList(
             BertLayer(config.hidden_size, config.num_heads, config.intermediate_size, config.layer_norm_eps)
             for _ in range(config.train_layers)
@@ -236,6 +237,8 @@ class SentenceEncoder(nn.Module):
         super()._load_from_state_dict(*args, **kwargs)
 
     def _forget_vectors(self) -> None:
+        if getattr(self, "_int8", None):
+            self._int8 = []  # the quantised copies hold the old weights
         cache = getattr(self, "vector_cache", None)
         if cache is not None:
             cache.clear()
@@ -271,14 +274,30 @@ class SentenceEncoder(nn.Module):
             ids, mask = ids.to(device, non_blocking=True), mask.to(device, non_blocking=True)
         return ids, mask
 
-    def _bottom_forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        out = self.bottom(input_ids=ids, attention_mask=mask.long(), token_type_ids=torch.zeros_like(ids))
+    def _quantised(self) -> list[nn.Module]:
+        """Copies of the bottom and top layers whose linear layers have int8 weights (dynamic quantisation, CPU)."""
+        if not self._int8:
+            import copy
+            import warnings
+
+            from torch.ao.quantization import quantize_dynamic
+
+            with warnings.catch_warnings():  # torch 2.13 announces the quantised tensor API's deprecation
+                warnings.simplefilter("ignore", UserWarning)
+                self._int8 = [quantize_dynamic(copy.deepcopy(m), {nn.Linear}, dtype=torch.qint8)
+                              for m in (self.bottom, self.top)]
+        return self._int8
+
+    def _bottom_forward(self, ids: torch.Tensor, mask: torch.Tensor, int8: bool = False) -> torch.Tensor:
+        bottom = self._quantised()[0] if int8 else self.bottom
+        out = bottom(input_ids=ids, attention_mask=mask.long(), token_type_ids=torch.zeros_like(ids))
         return out.last_hidden_state if hasattr(out, "last_hidden_state") else out[0]
 
-    def top_forward(self, states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def top_forward(self, states: torch.Tensor, mask: torch.Tensor, int8: bool = False) -> torch.Tensor:
         """Run the trainable layers on bottom states (batch, length, hidden) and mean-pool: (batch, hidden)."""
         h = states
-        for layer in self.top:
+        top = self._quantised()[1] if int8 else self.top
+        for layer in top:
             h = layer(h, mask)
         h = h.float()  # pool in float32 whatever the autocast dtype
         m = mask.unsqueeze(-1).to(h.dtype)
@@ -317,7 +336,8 @@ class SentenceEncoder(nn.Module):
         long ones); the vectors come back in the order of ``texts``, as
         float32 on the encoder's device. ``precision`` (``"fp32"``, ``"bf16"``,
         ``"fp16"``; see :mod:`.device`) is the dtype of the encoder's matrix
-        products under ``torch.autocast``.
+        products under ``torch.autocast``; ``"int8"`` runs copies of the
+        encoder's layers whose linear layers are dynamically quantised.
 
         A text that occurs several times in ``texts`` is encoded once; with a
         :attr:`vector_cache`, a text it holds is not encoded at all (and the
@@ -347,7 +367,8 @@ class SentenceEncoder(nn.Module):
         for batch in self._buckets([len(s) for s in ids], batch_tokens):
             t, m = self._pad([ids[i] for i in batch], device)
             with autocast(device, precision):
-                vec = self.top_forward(self._bottom_forward(t, m), m).float()
+                int8 = precision == "int8"
+                vec = self.top_forward(self._bottom_forward(t, m, int8), m, int8).float()
             for r, i in enumerate(batch):
                 where = rows[todo[i]]
                 out[where] = vec[r]
