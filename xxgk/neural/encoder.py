@@ -296,7 +296,7 @@ class SentenceEncoder(nn.Module):
     def top_forward(self, states: torch.Tensor, mask: torch.Tensor, int8: bool = False) -> torch.Tensor:
         """Run the trainable layers on bottom states (batch, length, hidden) and mean-pool: (batch, hidden)."""
         h = states
-        top = self._quantised()[1] if int8 else self.top
+        top: Any = self._quantised()[1] if int8 else self.top  # a ModuleList either way
         for layer in top:
             h = layer(h, mask)
         h = h.float()  # pool in float32 whatever the autocast dtype
