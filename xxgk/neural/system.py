@@ -50,11 +50,12 @@ class ModelSystem:
     device : {"auto", "cpu", "cuda", "cuda:N"}, default "auto"
         Where the model predicts and trains: ``"auto"`` is the first GPU when
         torch sees one, else the CPU (see :mod:`xxgk.neural.device`).
-    precision : {"auto", "fp32", "bf16", "fp16"}, default "auto"
+    precision : {"auto", "fp32", "bf16", "fp16", "int8"}, default "auto"
         The dtype of the encoder's matrix products at prediction time:
         ``"auto"`` is ``bf16`` on a CPU with bfloat16 instructions and on a
-        GPU that has it, ``fp16`` on an older GPU, else ``fp32``. The heads
-        and the CRF run in float32 whatever it is.
+        GPU that has it, ``fp16`` on an older GPU, else ``fp32``; ``"int8"``
+        (CPU only) quantises the encoder's linear layers. The heads and the
+        CRF run in float32 whatever it is.
     log : callable, optional
         Receives progress lines while fitting.
 
