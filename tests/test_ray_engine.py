@@ -85,6 +85,8 @@ def test_ray_writes_the_local_engines_tables_and_error_rows(ray_address, inputs,
     assert sorted(Path(p).name for p in errors["path"]) == ["broken.pdf", "empty.txt"]
     assert errors["error"].str.len().gt(0).all()
     assert len(xxgk.load(out).documents) == len(SLICE)
+    assert xxgk.load(out).manifest["runtime"]["engine"] == "ray"  # and "local" in the local run's
+    assert xxgk.load(local_out).manifest["runtime"]["engine"] == "local"
 
 
 def test_a_killed_ray_run_resumes_to_the_same_tables(ray_address, inputs, local_out, tmp_path) -> None:

@@ -655,13 +655,13 @@ def tag(
                 # GPU actors: with device="cuda[:N]" each actor takes a GPU
                 pool = RayPool(opts, system_obj, address=address, actors=actors, device=device)
             return _tag(found, out, opts, system_obj, start=time.perf_counter(), pool=pool,
-                        review=review_threshold())
+                        review=review_threshold(), engine=engine)
         except OSError as err:  # full disk, read-only folder
             raise _outdir.output_error(out, err) from None
 
 
 def _tag(found: _inputs.Discovery, out: Path, opts: TagOptions, system_obj: Any, start: float,
-         pool: Any = None, review: float | None = None) -> TagSummary:
+         pool: Any = None, review: float | None = None, engine: str = "local") -> TagSummary:
     """The run itself; ``pool`` (``model_version()``, ``run()``, ``html``) runs the batches elsewhere than here."""
     files = found.files
 
@@ -739,7 +739,7 @@ def _tag(found: _inputs.Discovery, out: Path, opts: TagOptions, system_obj: Any,
 
     summary.complete = not interrupted
     with _outdir.deferred_interrupt():  # issue 15: the tables and the manifest are written whole, manifest last
-        _consolidate(paths, doc_ids, parts, out, opts, key, pid, summary, earlier, start, runtime=_runtime(system_obj, opts))
+        _consolidate(paths, doc_ids, parts, out, opts, key, pid, summary, earlier, start, runtime={**_runtime(system_obj, opts), "engine": engine})
     if interrupted:
         raise KeyboardInterrupt
     return summary

@@ -102,9 +102,9 @@ def _run_read(args: argparse.Namespace) -> int:
 def _add_device(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default="auto", metavar="DEVICE",
                    help="Where the model runs: auto (a GPU when torch sees one, else the CPU), cpu, cuda or cuda:N (default: auto).")
-    p.add_argument("--precision", choices=("auto", "fp32", "bf16", "fp16"), default="auto",
+    p.add_argument("--precision", choices=("auto", "fp32", "bf16", "fp16", "int8"), default="auto",
                    help="The model encoder's dtype: auto (bf16 on a CPU with bfloat16 instructions or a GPU that has it, "
-                        "else fp32 on a CPU, fp16 on a GPU), fp32, bf16, fp16 (GPU only) (default: auto).")
+                        "else fp32 on a CPU, fp16 on a GPU), fp32, bf16, fp16 (GPU only), int8 (CPU only: quantised linear layers, faster, less accurate) (default: auto).")
 
 
 def _add_analyze(sub: argparse._SubParsersAction) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -75,29 +76,36 @@ class CRF(nn.Module):
 
     @torch.no_grad()
     def decode(self, em: torch.Tensor, mask: torch.Tensor, trans: torch.Tensor | None = None) -> list[list[int]]:
-        """Viterbi: the best label sequence of each document (``trans``: other transition scores than the learnt ones)."""
-        trans = self.trans if trans is None else trans
-        b, n, k = em.shape
-        score = self.start + em[:, 0]
-        back = torch.zeros((b, n, k), dtype=torch.long)
+        """Viterbi: the best label sequence of each document (``trans``: other transition scores than the learnt ones).
+
+        Runs in numpy on the CPU, all documents of the batch at once: float32
+        additions and maxima are exact operations, so the paths are those of
+        the same recursion in torch (ties go to the lowest label, as
+        ``torch.max`` does), a small loop per position instead of several
+        torch calls and a Python step per label.
+        """
+        trans_np = (self.trans if trans is None else trans).detach().cpu().float().numpy()
+        em_np = em.detach().cpu().float().numpy()
+        live = mask.detach().cpu().numpy().astype(bool)
+        b, n, k = em_np.shape
+        score = self.start.detach().cpu().float().numpy() + em_np[:, 0]
+        back = np.broadcast_to(np.arange(k), (b, n, k)).copy()  # a finished document stays where it is
         for t in range(1, n):
-            cand = score.unsqueeze(2) + trans.unsqueeze(0)
-            best, arg = cand.max(dim=1)
-            nxt = best + em[:, t]
-            m = mask[:, t].unsqueeze(1)
-            score = torch.where(m, nxt, score)
-            back[:, t] = torch.where(m, arg, torch.arange(k).expand(b, k))
-        score = score + self.end
-        lengths = mask.long().sum(1).tolist()
-        paths: list[list[int]] = []
-        for d in range(b):
-            last = int(score[d].argmax())
-            path = [last]
-            for t in range(lengths[d] - 1, 0, -1):
-                last = int(back[d, t, last])
-                path.append(last)
-            paths.append(path[::-1])
-        return paths
+            cand = score[:, :, None] + trans_np[None]  # (b, from, to)
+            arg = cand.argmax(1)
+            nxt = np.take_along_axis(cand, arg[:, None, :], 1)[:, 0] + em_np[:, t]
+            on = live[:, t]
+            score = np.where(on[:, None], nxt, score)
+            back[on, t] = arg[on]
+        score = score + self.end.detach().cpu().float().numpy()
+        lengths = live.sum(1)
+        path = np.zeros((b, n), dtype=np.int64)
+        cur = score.argmax(1)
+        rows = np.arange(b)
+        for t in range(n - 1, -1, -1):  # past a document's end ``back`` is the identity: its last label stays
+            path[:, t] = cur
+            cur = back[rows, t, cur]
+        return [path[d, : max(int(lengths[d]), 1)].tolist() for d in range(b)]
 
     @torch.no_grad()
     def decode_legal(

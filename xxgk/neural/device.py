@@ -13,7 +13,10 @@
     CPU with bfloat16 instructions, AVX512-BF16 or AMX), because in bf16 a
     sentence's confidence moves in the 4th decimal with the other sentences
     of its length bucket, so a resumed or Ray run would not repeat a single
-    run exactly; sections and tags agree (see the README).
+    run exactly; sections and tags agree (see the README). ``"int8"`` (CPU
+    only, opt-in) runs the encoder's linear layers with dynamically quantised
+    int8 weights (``torch.ao.quantization.quantize_dynamic``): about twice as
+    fast as fp32, at some cost in accuracy (see the README's figures).
 
 Examples
 --------
@@ -44,7 +47,7 @@ __all__ = ["DEVICES", "PRECISIONS", "check_device", "check_precision", "resolve_
 #: The spellings of ``device`` (``"cuda:N"`` also, for any N).
 DEVICES = ("auto", "cpu", "cuda")
 #: The values of ``precision``.
-PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+PRECISIONS = ("auto", "fp32", "bf16", "fp16", "int8")
 
 _DEVICE_RE = re.compile(r"^(auto|cpu|cuda)(?::(\d+))?$")
 
@@ -119,17 +122,20 @@ def cpu_has_bf16() -> bool:
 
 
 def resolve_precision(precision: str, device: torch.device) -> str:
-    """``"fp32"``, ``"bf16"`` or ``"fp16"``: what ``precision`` means on ``device``.
+    """``"fp32"``, ``"bf16"``, ``"fp16"`` or ``"int8"``: what ``precision`` means on ``device``.
 
     Raises
     ------
     ValueError
-        For an unknown value, or ``"fp16"`` on the CPU (no fast float16 there:
-        use ``"bf16"``).
+        For an unknown value, ``"fp16"`` on the CPU (no fast float16 there:
+        use ``"bf16"``), or ``"int8"`` on a GPU (dynamic quantisation runs on
+        the CPU only).
     """
     import torch
 
     check_precision(precision)
+    if precision == "int8" and device.type != "cpu":
+        raise ValueError(f"The 'precision' 'int8' runs on the CPU only; on {device} use 'bf16', 'fp16' or 'fp32'.")
     if device.type == "cuda":
         if precision == "auto":
             return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
@@ -142,10 +148,10 @@ def resolve_precision(precision: str, device: torch.device) -> str:
 
 
 def autocast(device: torch.device, precision: str) -> contextlib.AbstractContextManager[Any]:
-    """The ``torch.autocast`` context for a resolved ``precision`` (a no-op for ``"fp32"``)."""
+    """The ``torch.autocast`` context for a resolved ``precision`` (a no-op for ``"fp32"`` and ``"int8"``)."""
     import torch
 
-    if precision == "fp32":
+    if precision in ("fp32", "int8"):
         return contextlib.nullcontext()
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}[precision]
     return torch.autocast(device_type=device.type, dtype=dtype)

@@ -9,11 +9,14 @@
   shipped files hold only what training changed.
 * Inference runs the whole encoder on batches of sentences bucketed by token
   length (sentences of many documents together): no Python loop over
-  sentences around the encoder.
+  sentences around the encoder. A text that occurs several times is encoded
+  once, and a loaded model may keep the vectors of recent texts
+  (:class:`VectorCache`): reports repeat their templates' sentences.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .model import ModelConfig
 
-__all__ = ["BertLayer", "SentenceEncoder", "load_base"]
+__all__ = ["BertLayer", "SentenceEncoder", "VectorCache", "load_base"]
 
 
 # Containers that hold BertLayer's submodules under transformers' names; their annotations give the type
@@ -99,6 +102,68 @@ class BertLayer(nn.Module):
         return out.LayerNorm(F.dropout(out.dense(inter), p, self.training) + a)
 
 
+class VectorCache:
+    """The sentence vectors of the most recently seen texts, by precision and text, at most ``size`` of them.
+
+    Reports repeat their templates' sentences (headings, the tables' row
+    labels, stock phrases), so a model that tags a corpus meets most texts
+    again; :meth:`SentenceEncoder.embed` takes a repeated text's vector from
+    here instead of encoding it again. A vector is what the encoder gave for
+    the text in the batch that first held it: in float32 that is the same
+    vector to within about 1e-6 whatever else shared the batch (matrix
+    products round a little differently with the batch's shape), the same
+    amount by which a text's vector moves from one batching to another
+    without the cache. The encoder empties it whenever its weights could
+    change (loading weights, training mode, a move to another device).
+
+    Parameters
+    ----------
+    size : int, default 16384
+        Texts kept (2 KiB per text for a 512-wide encoder: 32 MiB at most).
+
+    Examples
+    --------
+    >>> import torch
+    >>> cache = VectorCache(size=2)
+    >>> cache.put("fp32", "a", torch.zeros(2)); cache.put("fp32", "b", torch.ones(2))
+    >>> cache.get("fp32", "a") is not None, cache.get("bf16", "a")
+    (True, None)
+    >>> cache.put("fp32", "c", torch.ones(2))  # "b" is the least recently used: it goes
+    >>> sorted(t for _, t in cache.keys())
+    ['a', 'c']
+    """
+
+    def __init__(self, size: int = 16384) -> None:
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ValueError(f"The 'size' parameter of VectorCache must be a positive int. Got {size!r} instead.")
+        self.size = size
+        self._items: OrderedDict[tuple[str, str], torch.Tensor] = OrderedDict()
+        #: texts answered from the cache and texts encoded, since it was made
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def keys(self) -> list[tuple[str, str]]:
+        return list(self._items)
+
+    def get(self, precision: str, text: str) -> torch.Tensor | None:
+        vec = self._items.get((precision, text))
+        if vec is not None:
+            self._items.move_to_end((precision, text))
+        return vec
+
+    def put(self, precision: str, text: str, vec: torch.Tensor) -> None:
+        self._items[(precision, text)] = vec
+        self._items.move_to_end((precision, text))
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
 class SentenceEncoder(nn.Module):
     """m3e-small split in two: frozen bottom layers (``transformers``) and trainable top layers.
 
@@ -132,6 +197,9 @@ class SentenceEncoder(nn.Module):
         self._bottom = [bert]
         #: text -> frozen layers' output, filled by training (:mod:`.fit`); it lives and dies with the encoder
         self.states_cache: dict[str, torch.Tensor] = {}
+        #: recent texts' vectors at inference (:meth:`embed`); None (the default): none kept between calls
+        self.vector_cache: VectorCache | None = None
+        self._int8: list[nn.Module] = []  # [bottom, top] with int8 linear layers, made at the first int8 call
         self.top = nn.ModuleList(
             BertLayer(config.hidden_size, config.num_heads, config.intermediate_size, config.layer_norm_eps)
             for _ in range(config.train_layers)
@@ -154,12 +222,26 @@ class SentenceEncoder(nn.Module):
         # the frozen base is kept out of the module tree (never saved), so .to()/.cuda() move it here
         super()._apply(fn, *args, **kwargs)
         self.bottom._apply(fn, *args, **kwargs)
+        self._forget_vectors()
         return self
 
     def train(self, mode: bool = True) -> SentenceEncoder:
         super().train(mode)
         self.bottom.eval()  # frozen: no dropout, ever
+        if mode:
+            self._forget_vectors()
         return self
+
+    def _load_from_state_dict(self, *args: Any, **kwargs: Any) -> None:
+        self._forget_vectors()  # new weights: the kept vectors are another model's
+        super()._load_from_state_dict(*args, **kwargs)
+
+    def _forget_vectors(self) -> None:
+        if getattr(self, "_int8", None):
+            self._int8 = []  # the quantised copies hold the old weights
+        cache = getattr(self, "vector_cache", None)
+        if cache is not None:
+            cache.clear()
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids of each text, cut to ``max_tokens`` (special tokens included)."""
@@ -192,14 +274,30 @@ class SentenceEncoder(nn.Module):
             ids, mask = ids.to(device, non_blocking=True), mask.to(device, non_blocking=True)
         return ids, mask
 
-    def _bottom_forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        out = self.bottom(input_ids=ids, attention_mask=mask.long(), token_type_ids=torch.zeros_like(ids))
+    def _quantised(self) -> list[nn.Module]:
+        """Copies of the bottom and top layers whose linear layers have int8 weights (dynamic quantisation, CPU)."""
+        if not self._int8:
+            import copy
+            import warnings
+
+            from torch.ao.quantization import quantize_dynamic
+
+            with warnings.catch_warnings():  # torch 2.13 announces the quantised tensor API's deprecation
+                warnings.simplefilter("ignore", UserWarning)
+                self._int8 = [quantize_dynamic(copy.deepcopy(m), {nn.Linear}, dtype=torch.qint8)
+                              for m in (self.bottom, self.top)]
+        return self._int8
+
+    def _bottom_forward(self, ids: torch.Tensor, mask: torch.Tensor, int8: bool = False) -> torch.Tensor:
+        bottom = self._quantised()[0] if int8 else self.bottom
+        out = bottom(input_ids=ids, attention_mask=mask.long(), token_type_ids=torch.zeros_like(ids))
         return out.last_hidden_state if hasattr(out, "last_hidden_state") else out[0]
 
-    def top_forward(self, states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def top_forward(self, states: torch.Tensor, mask: torch.Tensor, int8: bool = False) -> torch.Tensor:
         """Run the trainable layers on bottom states (batch, length, hidden) and mean-pool: (batch, hidden)."""
         h = states
-        for layer in self.top:
+        top: Any = self._quantised()[1] if int8 else self.top  # a ModuleList either way
+        for layer in top:
             h = layer(h, mask)
         h = h.float()  # pool in float32 whatever the autocast dtype
         m = mask.unsqueeze(-1).to(h.dtype)
@@ -238,18 +336,44 @@ class SentenceEncoder(nn.Module):
         long ones); the vectors come back in the order of ``texts``, as
         float32 on the encoder's device. ``precision`` (``"fp32"``, ``"bf16"``,
         ``"fp16"``; see :mod:`.device`) is the dtype of the encoder's matrix
-        products under ``torch.autocast``.
+        products under ``torch.autocast``; ``"int8"`` runs copies of the
+        encoder's layers whose linear layers are dynamically quantised.
+
+        A text that occurs several times in ``texts`` is encoded once; with a
+        :attr:`vector_cache`, a text it holds is not encoded at all (and the
+        texts encoded here are added to it).
         """
         from .device import autocast
 
         device = self.device
-        ids = self.tokenize(texts)
-        out = torch.zeros((len(ids), self.config.hidden_size), dtype=torch.float32, device=device)
+        cache = self.vector_cache
+        out = torch.zeros((len(texts), self.config.hidden_size), dtype=torch.float32, device=device)
+        rows: dict[str, list[int]] = {}  # each distinct text -> its rows in texts
+        for r, text in enumerate(texts):
+            rows.setdefault(text, []).append(r)
+        todo: list[str] = []
+        for text, where in rows.items():
+            known = cache.get(precision, text) if cache is not None else None
+            if known is None:
+                todo.append(text)
+            else:
+                out[where] = known
+        if cache is not None:
+            cache.hits += len(rows) - len(todo)
+            cache.misses += len(todo)
+        if not todo:
+            return out
+        ids = self.tokenize(todo)
         for batch in self._buckets([len(s) for s in ids], batch_tokens):
             t, m = self._pad([ids[i] for i in batch], device)
             with autocast(device, precision):
-                vec = self.top_forward(self._bottom_forward(t, m), m)
-            out[torch.tensor(batch, device=device)] = vec.float()
+                int8 = precision == "int8"
+                vec = self.top_forward(self._bottom_forward(t, m, int8), m, int8).float()
+            for r, i in enumerate(batch):
+                where = rows[todo[i]]
+                out[where] = vec[r]
+                if cache is not None:
+                    cache.put(precision, todo[i], vec[r].clone())
         return out
 
 

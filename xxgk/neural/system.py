@@ -50,11 +50,12 @@ class ModelSystem:
     device : {"auto", "cpu", "cuda", "cuda:N"}, default "auto"
         Where the model predicts and trains: ``"auto"`` is the first GPU when
         torch sees one, else the CPU (see :mod:`xxgk.neural.device`).
-    precision : {"auto", "fp32", "bf16", "fp16"}, default "auto"
+    precision : {"auto", "fp32", "bf16", "fp16", "int8"}, default "auto"
         The dtype of the encoder's matrix products at prediction time:
         ``"auto"`` is ``bf16`` on a CPU with bfloat16 instructions and on a
-        GPU that has it, ``fp16`` on an older GPU, else ``fp32``. The heads
-        and the CRF run in float32 whatever it is.
+        GPU that has it, ``fp16`` on an older GPU, else ``fp32``; ``"int8"``
+        (CPU only) quantises the encoder's linear layers. The heads and the
+        CRF run in float32 whatever it is.
     log : callable, optional
         Receives progress lines while fitting.
 
@@ -173,6 +174,7 @@ class ModelSystem:
         """The :class:`~xxgk.neural.model.SectionTagModel` (loaded on first use, once per process and folder)."""
         if self._model is None:
             from .base import require_base
+            from .encoder import VectorCache
             from .store import DEFAULT_MODEL_DIR, load_model
 
             base = self.base_dir if self.base_dir is not None else require_base()
@@ -180,6 +182,7 @@ class ModelSystem:
             key = (str(Path(self.model_dir or DEFAULT_MODEL_DIR).resolve()), str(Path(base).resolve()), str(dev))
             if key not in _LOADED:
                 _LOADED[key] = load_model(self.model_dir, base_dir=base).to(dev)
+                _LOADED[key].encoder.vector_cache = VectorCache()  # reports repeat sentences: encode each once
             self._model = _LOADED[key]
         return self._model
 
