@@ -122,9 +122,8 @@ def _where(p) -> str:
 
 def gold_scores(doc, gold_path: Path, system) -> dict:
     from xxgk.align import align_sentences
-    from xxgk.gold import load_gold
-
     from xxgk.evaluate.metrics import section_scores, tag_scores
+    from xxgk.gold import load_gold
     from xxgk.pipeline import prepare
 
     gold = load_gold(gold_path, GOLD.parent, check_source=False)
