@@ -388,3 +388,17 @@ def test_a_red_stamp_is_whitened_and_the_text_under_it_stays_dark(model):
     assert clean[paper].min() >= 200  # the stamp is gone
     assert clean[under].max() <= 100  # the text under it is still there
     assert (clean[~stamp] == page.min(axis=2)[~stamp]).all()  # the rest is untouched
+
+
+def test_ocr_digits_side_by_side_are_not_taken_for_overprinting():
+    """Two narrow equal digits OCR read ("311082") stay two: only a text layer overprints glyphs (fake bold)."""
+    from xxgk.ocr.page import OCRChar
+    from xxgk.readers._pdf_layout import Char, _make_line
+
+    xs = [0.0, 3.6, 7.2, 10.4, 13.6, 17.0]
+    ocr = [OCRChar(d, x, 0.0, x + 3.2, 11.0, 11.0, "ocr", 1.0) for d, x in zip("311082", xs)]
+    line = _make_line(ocr, 1)
+    assert line is not None and line.text == "311082"
+    printed = [Char(d, x, 0.0, x + 3.2, 11.0, 11.0, "SimSun") for d, x in zip("3311", [0.0, 0.5, 3.6, 4.1])]
+    line = _make_line(printed, 1)
+    assert line is not None and line.text == "31"  # a text layer's doubled glyphs are still dropped
