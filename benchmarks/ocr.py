@@ -85,7 +85,8 @@ def table_cells(ref_doc, ocr_doc) -> dict:
     failing = {(c.table, cell) for c in checks if c.status == "fail" for cell in c.cells}
     flagged_find = {(f.table, cell) for f in findings if f.kind in ("ocr_uncertain", "unreadable", "ambiguous") for cell in f.cells}
     out = {"numbers": 0, "recovered": 0, "empty_flagged": 0, "empty_unflagged": 0, "wrong": 0,
-           "wrong_flagged_by_check": 0, "wrong_unflagged": 0, "confirmed_by_arithmetic": 0, "wrong_cells": []}
+           "wrong_flagged_by_check": 0, "wrong_unflagged": 0, "confirmed_by_arithmetic": 0, "wrong_cells": [],
+           "lost_cells": []}
     for name, table in rt.items():
         for r, c, v in table.cells():
             if v.value is None:
@@ -99,6 +100,8 @@ def table_cells(ref_doc, ocr_doc) -> dict:
             elif ov is None or ov.value is None:
                 key = "empty_flagged" if (name, f"{r}.{c}") in flagged_find or ov is None else "empty_unflagged"
                 out[key] += 1
+                out["lost_cells"].append(f"{name} {r}.{c}: {v.value} {_where(v.provenance)} -> "
+                                         + ("no cell" if ov is None else f"read {ov.raw!r} {_where(ov.provenance)}"))
             else:
                 out["wrong"] += 1
                 if (name, f"{r}.{c}") in failing:
@@ -109,11 +112,18 @@ def table_cells(ref_doc, ocr_doc) -> dict:
     return out
 
 
-def gold_scores(doc, gold_path: Path, system) -> dict:
-    from xxgk.evaluate.align import align_sentences
-    from xxgk.evaluate.gold import load_gold
+def _where(p) -> str:
+    """A cell's provenance, short: page, table index, grid row and column."""
+    if p is None:
+        return "(?)"
+    conf = "" if p.ocr_confidence is None else f" conf {p.ocr_confidence:.2f}"
+    return f"(p{p.page} t{p.table} r{p.row} c{p.col}{conf})"
 
+
+def gold_scores(doc, gold_path: Path, system) -> dict:
+    from xxgk.align import align_sentences
     from xxgk.evaluate.metrics import section_scores, tag_scores
+    from xxgk.gold import load_gold
     from xxgk.pipeline import prepare
 
     gold = load_gold(gold_path, GOLD.parent, check_source=False)
@@ -198,6 +208,8 @@ def main() -> int:
               f"{t['empty_unflagged']} empty unflagged, {t['wrong']} wrong ({t['wrong_unflagged']} unflagged)", flush=True)
         for w in t["wrong_cells"]:
             print(f"    wrong: {w}")
+        for w in t["lost_cells"]:
+            print(f"    lost: {w}")
         if "gold_ocr" in row:
             g0, g1 = row["gold_text_layer"], row["gold_ocr"]
             print(f"    sections {g0['section_accuracy']:.3f} -> {g1['section_accuracy']:.3f}; "

@@ -298,15 +298,18 @@ def test_tag_over_a_folder_mixing_text_pdfs_scans_and_images(corpus_dir, tmp_pat
     page = degrade(_page_images(corpus_dir, [4])[0], how, seed=4)
     (folder / "scan.pdf").write_bytes(images_to_pdf([page], how.dpi))
     page.save(folder / "photo.png", dpi=(150, 150))
+    page.save(folder / "fax.tiff", dpi=(150, 150), compression="tiff_deflate")
     out = tmp_path / "out"
     assert main(["tag", str(folder), "--out", str(out), "--system", "rules", "--format", "jsonl", "--no-progress"]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["ocr"]["mode"] == "auto" and manifest["ocr"]["engine"].startswith("auto:rapidocr-")
     files = manifest["ocr"]["files"]
-    assert sorted(p.rsplit("/", 1)[-1] for p in files) == ["photo.png", "scan.pdf"]
+    assert sorted(p.rsplit("/", 1)[-1] for p in files) == ["fax.tiff", "photo.png", "scan.pdf"]
     assert all(f["engine"] == "rapidocr" and f["version"] and f["pages"] == [1] for f in files.values())
     loaded = xxgk.load(out)
-    assert len(set(loaded.documents["doc_id"])) == 3
+    assert len(set(loaded.documents["doc_id"])) == 4
+    # the scans were read: their sentences are tagged like the text layer's
+    assert loaded.sentences.groupby("doc_id").size().min() >= 3
 
 
 def test_cli_read_names_the_extra_and_never_keeps_todays_error(no_engine, repo_dir, capsys):
@@ -341,3 +344,60 @@ def test_auto_ocrs_only_the_pages_without_a_text_layer(corpus_dir):
     assert text_page and all(p.provenance.ocr_confidence is None for p in text_page)
     assert scanned and all(p.provenance.ocr_confidence is not None for p in scanned)
     assert any("其他需要报告的事项" in p.text for p in scanned)
+
+
+def test_the_core_install_does_not_grow(repo_dir):
+    """The OCR packages are only in the extra, and reading a text-layer PDF never imports them."""
+    import subprocess
+    import tomllib
+
+    project = tomllib.loads((repo_dir / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    core = " ".join(project["dependencies"]).lower()
+    ocr = " ".join(project["optional-dependencies"]["ocr"]).lower()
+    for pkg in ("rapidocr", "onnxruntime", "opencv"):
+        assert pkg not in core and pkg in ocr
+    code = ("import sys, xxgk; xxgk.read(sys.argv[1]); "
+            "print(sorted(m for m in ('rapidocr', 'onnxruntime', 'cv2') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(repo_dir / "tests" / "fixtures" / "pdf" / "wrapped_paragraphs.pdf")],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+@needs_ocr
+@pytest.mark.parametrize("model", ["painted", "multiplied"])
+def test_a_red_stamp_is_whitened_and_the_text_under_it_stays_dark(model):
+    import numpy as np
+
+    from xxgk.ocr.image import drop_red
+
+    page = np.full((120, 200, 3), 255, dtype=np.uint8)
+    page[40:80, 20:180:8] = 0  # black strokes: text
+    stamp = np.zeros((120, 200), dtype=bool)
+    stamp[20:100, 60:140] = True  # the stamp covers the middle of the text
+    red = np.array([220, 30, 30], dtype=np.float32)
+    out = page.astype(np.float32)
+    if model == "painted":  # opaque ink at 78%: the way the synthetic scans draw it
+        out[stamp] = 0.78 * red + 0.22 * out[stamp]
+    else:  # ink that filters the light: paper x ink
+        out[stamp] = out[stamp] * red / 255
+    clean = drop_red(out.astype(np.uint8)).min(axis=2)
+    under = stamp & (page.min(axis=2) == 0)
+    paper = stamp & (page.min(axis=2) == 255)
+    assert clean[paper].min() >= 200  # the stamp is gone
+    assert clean[under].max() <= 100  # the text under it is still there
+    assert (clean[~stamp] == page.min(axis=2)[~stamp]).all()  # the rest is untouched
+
+
+def test_ocr_digits_side_by_side_are_not_taken_for_overprinting():
+    """Two narrow equal digits OCR read ("311082") stay two: only a text layer overprints glyphs (fake bold)."""
+    from xxgk.ocr.page import OCRChar
+    from xxgk.readers._pdf_layout import Char, _make_line
+
+    xs = [0.0, 3.6, 7.2, 10.4, 13.6, 17.0]
+    ocr = [OCRChar(d, x, 0.0, x + 3.2, 11.0, 11.0, "ocr", 1.0) for d, x in zip("311082", xs)]
+    line = _make_line(ocr, 1)
+    assert line is not None and line.text == "311082"
+    printed = [Char(d, x, 0.0, x + 3.2, 11.0, 11.0, "SimSun") for d, x in zip("3311", [0.0, 0.5, 3.6, 4.1])]
+    line = _make_line(printed, 1)
+    assert line is not None and line.text == "31"  # a text layer's doubled glyphs are still dropped

@@ -62,9 +62,14 @@ def load_images(data: bytes) -> list[PageImage]:
 def drop_red(img: np.ndarray) -> np.ndarray:
     """Whiten red ink (seals and stamps over the text), keeping black text under it.
 
-    A pixel is red ink when its red channel exceeds both others by a margin;
-    it becomes its red channel's grey level, which is light for red ink and
-    stays dark where black text shows through.
+    A pixel is red ink when its red channel exceeds both others by a margin.
+    Its grey level becomes its green-blue level divided by the stamp's own
+    (the median over the page's red pixels, most of which are stamp over bare
+    paper), the usual divide-by-background cleaning: stamp over paper turns
+    white, and black text under the stamp, which the stamp's ink (whether
+    multiplied or painted over the page) leaves far darker in green and blue
+    than the stamp alone, turns dark again instead of the light grey of its
+    red channel.
     """
     r = img[..., 0].astype(np.int16)
     g = img[..., 1].astype(np.int16)
@@ -72,8 +77,10 @@ def drop_red(img: np.ndarray) -> np.ndarray:
     red = (r - np.maximum(g, b)) > 50
     if not red.any():
         return img
+    gb = np.minimum(g, b)[red].astype(np.float32)
+    level = np.clip(gb * 255.0 / max(float(np.median(gb)), 1.0), 0, 255).astype(np.uint8)
     out = img.copy()
-    out[red] = np.repeat(img[..., 0][red][:, None], 3, axis=1)
+    out[red] = level[:, None]
     return out
 
 

@@ -101,7 +101,10 @@ def ocr_page(pixels: np.ndarray, number: int, dpi: float, engine: OCREngine, rea
             chars.append(OCRChar(c.text, x0 * f, top * f, x1 * f, bottom * f, size, "ocr", c.score))
     edges = [Edge(x0 * f, t * f, x1 * f, b * f, o) for x0, t, x1, b, o in ruling_edges(img)]
     step = max(1, int(round(dpi / 100)))  # about 100 dpi is enough to see ink
-    ink = img[::step, ::step].min(axis=2) < 128
+    # a block is ink when any of its pixels is dark (sampling one pixel a block loses thin strokes); "dark"
+    # is well below paper (>= ~230 even with scanner noise) but takes in the grey of thin anti-aliased strokes
+    dark = img[: h - h % step, : w - w % step].min(axis=2) < 170
+    ink = dark.reshape(h // step, step, w // step, step).any(axis=(1, 3))
     conf = float(np.mean([c.score for c in chars])) if chars else None
     info = PageOCR(page=number, rotation=rotation, skew=skew, confidence=conf, lines=len(lines), reason=reason,
                    chars=chars, ink=ink, ink_scale=f * step)

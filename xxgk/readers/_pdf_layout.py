@@ -190,7 +190,8 @@ def _clean_chars(chars: list[Char]) -> list[Char]:
             continue
         if out:
             p = out[-1]
-            if p.text == c.text and abs(p.x0 - c.x0) < 0.3 * c.size and abs(p.top - c.top) < 0.3 * c.size:
+            if (p.text == c.text and abs(p.x0 - c.x0) < 0.3 * c.size and abs(p.top - c.top) < 0.3 * c.size
+                    and c.font != "ocr"):  # OCR reads each glyph once: two narrow "11" are not overprinted
                 continue
         out.append(c)
     return out
