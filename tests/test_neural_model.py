@@ -273,3 +273,32 @@ def test_model_system_fits_and_predicts_like_the_harness_asks(tiny_base, gold_di
     for p, d in zip(preds, docs[2:] + docs[:1]):
         assert len(p.sections) == len(p.tags) == len(d.sentences)
         assert set(p.sections) <= set(SECTION_LABELS) and set(p.tags) <= set(TAGS)
+
+
+def test_feature_set_v2_trains_round_trips_and_can_drop_the_rule_columns(tiny_base, tmp_path):
+    from xxgk.neural.features import feature_count, rule_columns
+
+    texts, secs, tags = zip(*DOC)
+    feats = sentence_features(list(texts), [False] * len(texts), list(range(len(texts))), feature_set="v2")
+    ex = {**_example(texts, secs, tags), "features": feats.tolist()}
+    torch.manual_seed(0)
+    model = build_model(tiny_base, **SMALL, features="v2")
+    assert model.config.n_features == feature_count("v2") == feats.shape[1]
+    with pytest.raises(ValueError, match="features per sentence"):
+        train(model, [_example(texts, secs, tags)], TrainArgs(epochs=1, threads=1))  # v1 rows do not fit a v2 model
+    train(model, [ex], TrainArgs(epochs=20, batch_docs=1, lr_top=1e-3, lr_heads=1e-2, threads=1))
+    out = model.predict_docs([list(texts)], [feats])[0]
+    assert [SECTION_LABELS[i] for i in out[0]] == list(secs)
+    folder = save_model(model, tmp_path / "v2", info={})
+    assert read_model_info(folder)["model"]["features"] == "v2"
+    loaded = load_model(folder, base_dir=tiny_base)
+    assert loaded.config.features == "v2" and loaded.predict_docs([list(texts)], [feats])[0][0] == out[0]
+    # without rule features the word-list columns cannot move the scores
+    blind = build_model(tiny_base, **SMALL, features="v2", rule_features=False).eval()
+    scrambled = feats.copy()
+    scrambled[:, rule_columns("v2")] = np.random.default_rng(0).random((len(texts), len(rule_columns("v2"))))
+    vecs = [torch.randn(len(texts), 32)]
+    with torch.no_grad():
+        a = blind.doc_forward(vecs, [feats])[0]
+        b = blind.doc_forward(vecs, [scrambled])[0]
+    assert torch.allclose(a, b)

@@ -347,6 +347,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--oof", default="build/oof.json",
                    help="Where --evaluate writes the model's out-of-fold distributions (what --calibrate fits on).")
     p.add_argument("--metrics", default=None, help="Where --evaluate writes its figures (default: MODEL/metrics.json).")
+    p.add_argument("--config", default=None,
+                   help="Train each fold's model with this recipe (TOML) instead of the default one (recorded: the card "
+                        "then says its figures are for another recipe when it is not the shipped one).")
     p.add_argument("--epochs", type=int, default=None,
                    help="Train each fold's model for this many epochs instead of the recipe's (faster, and recorded: "
                         "the card then says its figures are for a shortened recipe).")
@@ -362,13 +365,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if a.evaluate:
         opts: dict[str, dict[str, Any]] = {}
-        if a.epochs is not None:
+        if a.epochs is not None or a.config is not None:
             import dataclasses
 
             from xxgk.neural.recipe import Recipe
 
-            r = Recipe()
-            opts["model"] = {"recipe": dataclasses.replace(r, train=dataclasses.replace(r.train, epochs=a.epochs))}
+            r = Recipe.from_toml(a.config) if a.config else Recipe()
+            if a.epochs is not None:
+                r = dataclasses.replace(r, train=dataclasses.replace(r.train, epochs=a.epochs))
+            opts["model"] = {"recipe": r}
         m = evaluate_all(a.gold, a.cv, a.systems.split(","), cv_group=a.cv_group, oof_path=a.oof, save=save,
                          system_options=opts)
         save(m)

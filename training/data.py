@@ -68,8 +68,9 @@ def load_gold_reports(gold_dir: str | Path, root: str | Path | None = None,
 
 
 def build_dataset(gold_dir: str | Path, args: DataArgs | None = None, *, root: str | Path | None = None,
-                  corpus: Sequence[str | Path] | None = None, log: Callable[[str], None] = print):
-    """The training set: ``(datasets.Dataset, counts)``; rows in a seeded order."""
+                  corpus: Sequence[str | Path] | None = None, log: Callable[[str], None] = print,
+                  feature_set: str = "v1"):
+    """The training set: ``(datasets.Dataset, counts)``; rows in a seeded order (features of ``feature_set``)."""
     from datasets import Dataset
 
     from xxgk.neural.data import shuffle_examples
@@ -78,7 +79,7 @@ def build_dataset(gold_dir: str | Path, args: DataArgs | None = None, *, root: s
     preps, golds = load_gold_reports(gold_dir, root=root, log=log)
     if not golds:
         raise ValueError(f"{gold_dir}: no readable gold report to train on.")
-    examples, counts = training_examples(preps, golds, args, corpus=corpus, log=log)
+    examples, counts = training_examples(preps, golds, args, corpus=corpus, log=log, feature_set=feature_set)
     examples = shuffle_examples(examples, args.seed)
     return Dataset.from_list(examples, features=_features()), counts
 

@@ -70,7 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         recipe.train = dataclasses.replace(recipe.train, max_steps=args.max_steps)
     torch.set_num_threads(recipe.train.threads)
     dataset, counts = build_dataset(args.gold, recipe.data, root=args.root,
-                                    corpus=[args.corpus] if args.corpus else None, log=print)
+                                    corpus=[args.corpus] if args.corpus else None, log=print,
+                                    feature_set=recipe.model.get("features", "v1"))
     print(f"data: {len(dataset)} examples, {sum(len(t) for t in dataset['texts'])} sentences ({time.time() - t0:.0f}s)")
     model = new_model(recipe, args.base)
     stats = train(model, dataset, recipe.train, log=print, device=args.device)

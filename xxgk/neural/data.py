@@ -117,6 +117,7 @@ def labelled_example(
     section_weight: float = 1.0,
     section_labels: Sequence[str] = SECTION_LABELS,
     tags: Sequence[str] = TAGS,
+    feature_set: str = "v1",
 ) -> dict[str, Any] | None:
     """One labelled example from a prepared document and its gold (None when it has no sentence)."""
     from ..align import gold_labels_for
@@ -131,7 +132,7 @@ def labelled_example(
         "variant": variant,
         "origin": origin,
         "texts": list(prepared.texts),
-        "features": prepared_features(prepared).tolist(),
+        "features": prepared_features(prepared, feature_set).tolist(),
         # a sentence the gold does not list (table cells, page chrome) has no known section: the CRF sums over it
         "sections": [sec_index[s] if m else IGNORE for s, m in zip(sections, mask)],
         "tags": [tag_index[t] if (m and t is not None) else IGNORE for t, m in zip(tag_names, mask)],
@@ -161,6 +162,7 @@ def gold_examples(
     tag_weight: float = 1.0,
     section_weight: float = 1.0,
     seed: int = 0,
+    feature_set: str = "v1",
 ) -> list[dict[str, Any]]:
     """Labelled examples of one document: the clean one as prepared, and each damaged copy.
 
@@ -178,7 +180,7 @@ def gold_examples(
                 continue
             p = _prepare_text(text)
         ex = labelled_example(p, g, doc_id=gold.id, variant=name, origin=origin, tag_weight=tag_weight,
-                              section_weight=section_weight)
+                              section_weight=section_weight, feature_set=feature_set)
         if ex is not None:
             out.append(ex)
     return out
@@ -281,6 +283,7 @@ def silver_examples(
     seed: int = 0,
     overlap_threshold: float = 0.5,
     on_skip: Callable[[Path, str], None] | None = None,
+    feature_set: str = "v1",
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Silver-labelled examples of corpus files.
 
@@ -303,6 +306,8 @@ def silver_examples(
         See :func:`overlaps`.
     on_skip : callable, optional
         Called with ``(path, reason)`` for each report left out.
+    feature_set : str, default "v1"
+        The model's feature set (:data:`xxgk.neural.features.FEATURE_SETS`).
 
     Returns
     -------
@@ -343,7 +348,7 @@ def silver_examples(
         counts["used"] += 1
         counts["sentences"] += len(gold.sentences)
         out.extend(gold_examples(prepared, gold, variants, origin="silver", tag_weight=tag_weight,
-                                 section_weight=section_weight, seed=seed))
+                                 section_weight=section_weight, seed=seed, feature_set=feature_set))
     return out, counts
 
 
@@ -407,6 +412,7 @@ def training_examples(
     *,
     corpus: Sequence[str | os.PathLike[str]] | None = None,
     log: Callable[[str], None] | None = None,
+    feature_set: str = "v1",
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Gold, augmented and silver examples for training on ``docs`` / ``golds``.
 
@@ -425,6 +431,8 @@ def training_examples(
         of the silver.
     log : callable, optional
         Receives a progress line.
+    feature_set : str, default "v1"
+        The model's feature set (:data:`xxgk.neural.features.FEATURE_SETS`).
 
     Returns
     -------
@@ -437,7 +445,7 @@ def training_examples(
         raise ValueError(f"training_examples needs one gold per document; got {len(docs)} documents and {len(golds)} golds.")
     examples: list[dict[str, Any]] = []
     for prepared, gold in zip(docs, golds):
-        examples.extend(gold_examples(prepared, gold, args.gold_variants, seed=args.seed))
+        examples.extend(gold_examples(prepared, gold, args.gold_variants, seed=args.seed, feature_set=feature_set))
     counts: dict[str, Any] = {"gold_reports": len(golds), "gold_sentences": sum(len(g.sentences) for g in golds)}
     if args.silver:
         folders = [Path(c) for c in corpus] if corpus is not None else corpus_folders_of(golds)
@@ -447,10 +455,11 @@ def training_examples(
         exclude_texts = [t for _, t in sources if t] + [p.norm.text for p in docs]
         files = [f for f in corpus_files(folders) if f not in exclude_paths]
         key = (tuple(files), tuple(sorted(exclude_paths)), tuple(args.silver_variants), args.silver_tag_weight,
-               args.silver_overlap, args.seed, zlib.crc32("\x00".join(sorted(exclude_texts)).encode("utf-8")))
+               args.silver_overlap, args.seed, feature_set, zlib.crc32("\x00".join(sorted(exclude_texts)).encode("utf-8")))
         if key not in _SILVER_MEMO:
             _SILVER_MEMO[key] = silver_examples(files, exclude_texts, args.silver_variants, tag_weight=args.silver_tag_weight,
-                                                seed=args.seed, overlap_threshold=args.silver_overlap)
+                                                seed=args.seed, overlap_threshold=args.silver_overlap,
+                                                feature_set=feature_set)
         silver, scount = _SILVER_MEMO[key]
         examples.extend(silver)
         counts.update({"silver_candidates": scount["files"], "silver_reports": scount["used"],

@@ -14,7 +14,7 @@ from ..spec import SECTION_LABELS
 if TYPE_CHECKING:  # pragma: no cover
     from ..pipeline import Prepared
 
-__all__ = ["N_FEATURES", "sentence_features", "prepared_features"]
+__all__ = ["N_FEATURES", "FEATURE_SETS", "feature_count", "rule_columns", "sentence_features", "prepared_features"]
 
 _CN_NUM = "一二三四五六七八九十"
 _TOP = re.compile(rf"^\s*(?:第)?([{_CN_NUM}]{{1,2}})\s*(?:[、.,，:：]|部分)")
@@ -22,8 +22,49 @@ _SUB = re.compile(rf"^\s*[（(]\s*([{_CN_NUM}]{{1,2}})\s*[)）]")
 _ARABIC = re.compile(r"^\s*\d{1,2}\s*[、.．](?!\d)")
 _DIGIT = re.compile(r"\d")
 
-#: Number of features :func:`sentence_features` returns per sentence.
+#: Number of features :func:`sentence_features` returns per sentence with the ``v1`` set (the shipped weights').
 N_FEATURES = 22 + 8 + len(SECTION_LABELS) + 2
+
+_N_SEC = len(SECTION_LABELS)
+#: The feature sets: ``v1``, the heading patterns with the word lists of before issue 10
+#: (:data:`~xxgk.segment.rules.LEGACY_HEADING_KEYWORDS`, partly read from the gold); ``v2``, the same columns
+#: computed with the spec's word lists (:data:`~xxgk.segment.rules.SPEC_HEADING_KEYWORDS`, the ``rules``
+#: state machine with headings without numbers) plus the heading hierarchy (:mod:`xxgk.segment.hierarchy`).
+FEATURE_SETS: dict[str, int] = {"v1": N_FEATURES, "v2": N_FEATURES + 13 + 3 * (_N_SEC + 1) + 1 + _N_SEC}
+# v2's hierarchy columns after the 39 of v1
+_H = N_FEATURES
+_H_LEVEL = _H            # 5: the sentence's heading form: 一、 / (一) / 1. / (1) / without a number
+_H_TITLE = _H + 5        # 1: it is a short title, not a list item that says something
+_H_ENCL = _H + 6         # 4: the number of the heading in force at each level / 10
+_H_DEPTH = _H + 10       # 1: the deepest level in force / 4
+_H_ORDER = _H + 11       # 1: a top-level form that does not advance the numbering (a list item)
+_H_CONT = _H + 12        # 1: the sentence before it is unfinished (hard wrap)
+_H_TOP = _H + 13         # 8: the section the top-level heading in force names (7 labels + "none")
+_H_SUB = _H_TOP + _N_SEC + 1      # 8: the section the most specific sub-heading in force names (+ "none")
+_H_OWN = _H_SUB + _N_SEC + 1      # 1: the report has a top-level part of its own for that section
+_H_UNNUM = _H_OWN + 1             # 8: the section the last heading without a number names (+ "none")
+_H_RESOLVED = _H_UNNUM + _N_SEC + 1  # 7: section 2.1's reading of the hierarchy
+
+
+def feature_count(feature_set: str = "v1") -> int:
+    """Columns per sentence of ``feature_set`` (a key of :data:`FEATURE_SETS`)."""
+    try:
+        return FEATURE_SETS[feature_set]
+    except KeyError:
+        raise ValueError(f"Unknown feature set {feature_set!r}; expected one of {', '.join(FEATURE_SETS)}.") from None
+
+
+def rule_columns(feature_set: str = "v1") -> list[int]:
+    """The columns that map headings to sections by word lists (zeroed when a model is told ``rule_features=False``).
+
+    Columns 22-36 (the section a heading names, the ``rules`` state machine),
+    and in ``v2`` the sections the hierarchy's headings name; what stays is
+    the form alone (numbering, levels, layout, position).
+    """
+    cols = list(range(22, 37))
+    if feature_set == "v2":
+        cols += list(range(_H_TOP, FEATURE_SETS["v2"]))
+    return cols
 
 
 def _cn_value(s: str) -> int:
@@ -39,7 +80,8 @@ def _cn_value(s: str) -> int:
     return 0
 
 
-def sentence_features(texts: Sequence[str], headings: Sequence[bool], paragraphs: Sequence[int]) -> np.ndarray:
+def sentence_features(texts: Sequence[str], headings: Sequence[bool], paragraphs: Sequence[int],
+                      feature_set: str = "v1") -> np.ndarray:
     """The form of each sentence as numbers: heading patterns, layout and position.
 
     Parameters
@@ -50,10 +92,23 @@ def sentence_features(texts: Sequence[str], headings: Sequence[bool], paragraphs
         Whether the reader marked the sentence's paragraph as a heading candidate.
     paragraphs : sequence of int
         The paragraph number of each sentence.
+    feature_set : {"v1", "v2"}, default "v1"
+        ``v1``: the 39 columns below, with the legacy word lists (what the
+        shipped weights were trained with). ``v2``: the same 39 columns with
+        the spec's word lists (and the ``rules`` state machine reading headings
+        without numbers), then the heading hierarchy
+        (:func:`xxgk.segment.hierarchy.parse_hierarchy`): the sentence's heading
+        level by form (5 one-hot), title-like, the number of the heading in force
+        at each of the 4 levels, depth, out-of-order top-level number,
+        continuation of an unfinished line, and, by the spec's word lists, the
+        section named by the top-level heading in force, by the most specific
+        sub-heading in force, whether the report has a top-level part of its
+        own for the latter, by the last unnumbered heading, and section 2.1's
+        reading of all that.
 
     Returns
     -------
-    numpy.ndarray of shape (n_sentences, N_FEATURES), float32
+    numpy.ndarray of shape (n_sentences, feature_count(feature_set)), float32
         Columns 0-21: heading candidate; starts a paragraph; is a whole
         paragraph; top-level numbering 一 … 十 (one-hot, 10 columns); 十一 or
         more; （一）-style numbering; 1.-style numbering; relative position;
@@ -76,13 +131,15 @@ def sentence_features(texts: Sequence[str], headings: Sequence[bool], paragraphs
     >>> f.shape == (2, N_FEATURES), int(f[0, 3]), int(f[1, 3])
     (True, 1, 0)
     """
-    from ..segment.rules import LEGACY_HEADING_KEYWORDS as KW  # what the shipped weights were trained with
-    from ..segment.rules import find_headings, segment_sentences
+    from ..segment.rules import LEGACY_HEADING_KEYWORDS, SPEC_HEADING_KEYWORDS, find_headings, segment_sentences
 
+    v2 = feature_set == "v2"
+    # v1: the word lists the shipped weights were trained with; v2: the spec's
+    KW = SPEC_HEADING_KEYWORDS if v2 else LEGACY_HEADING_KEYWORDS
     n = len(texts)
-    out = np.zeros((n, N_FEATURES), dtype=np.float32)
+    out = np.zeros((n, feature_count(feature_set)), dtype=np.float32)
     sec_index = {s: i for i, s in enumerate(SECTION_LABELS)}
-    states = segment_sentences(list(texts), keywords=KW) if n else []
+    states = segment_sentences(list(texts), keywords=KW, bare_headings=v2) if n else []
     last_sub = 0
     for i, t in enumerate(texts):
         p = paragraphs[i]
@@ -117,9 +174,37 @@ def sentence_features(texts: Sequence[str], headings: Sequence[bool], paragraphs
             label = hs[0].label
             out[i, 22 + (sec_index[label] if label in sec_index else 7)] = 1.0
         out[i, 30 + sec_index.get(states[i], 0)] = 1.0
+    if v2 and n:
+        _hierarchy_features(texts, headings, out, sec_index)
     return out
 
 
-def prepared_features(prepared: Prepared) -> np.ndarray:
+def _hierarchy_features(texts: Sequence[str], headings: Sequence[bool], out: np.ndarray, sec_index: dict[str, int]) -> None:
+    """Fill ``v2``'s hierarchy columns of ``out`` (see :func:`sentence_features`)."""
+    from ..segment.hierarchy import UNNUMBERED, parse_hierarchy
+
+    none = len(sec_index)
+    for i, c in enumerate(parse_hierarchy(list(texts), list(headings))):
+        f = c.form
+        if f is not None:
+            out[i, _H_LEVEL + (4 if f.level == UNNUMBERED else f.level - 1)] = 1.0
+            out[i, _H_TITLE] = float(f.title_like)
+        for lv, num in enumerate(c.enclosing):
+            if num is not None:
+                out[i, _H_ENCL + lv] = min(num, 20) / 10.0
+        out[i, _H_DEPTH] = c.depth / 4.0
+        out[i, _H_ORDER] = float(c.out_of_order)
+        out[i, _H_CONT] = float(c.continuation)
+        if c.top_named:
+            out[i, _H_TOP + sec_index.get(c.top_label or "", none)] = 1.0
+        out[i, _H_SUB + sec_index.get(c.sub_label or "", none)] = 1.0
+        out[i, _H_OWN] = float(c.sub_has_own_part)
+        out[i, _H_UNNUM + sec_index.get(c.unnumbered_label or "", none)] = 1.0
+        if c.resolved is not None:
+            out[i, _H_RESOLVED + sec_index[c.resolved]] = 1.0
+
+
+def prepared_features(prepared: Prepared, feature_set: str = "v1") -> np.ndarray:
     """:func:`sentence_features` of a :class:`~xxgk.pipeline.Prepared` document."""
-    return sentence_features(prepared.texts, prepared.headings, [s.paragraph for s in prepared.sentences])
+    return sentence_features(prepared.texts, prepared.headings, [s.paragraph for s in prepared.sentences],
+                             feature_set)

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from .crf import CRF
-from .features import N_FEATURES
+from .features import FEATURE_SETS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import ModelConfig
@@ -49,7 +49,7 @@ class DocumentHeads(nn.Module):
         The rules' ``preamble`` state is left at zero: before the first heading
         (or in a report without any) it says nothing.
         """
-        if strength == 0 or self.section_feats.in_features != N_FEATURES:
+        if strength == 0 or self.section_feats.in_features not in FEATURE_SETS.values():
             return
         n_sec = self.section_feats.out_features
         w = self.section_feats.weight

@@ -43,11 +43,12 @@ from torch import nn
 
 from ..spec import SECTION_LABELS, TAGS
 from .encoder import SentenceEncoder, load_base
-from .features import N_FEATURES
+from .features import feature_count, rule_columns
 from .heads import DocumentHeads
 
-#: The feature columns that are ``rules`` outputs (:func:`~xxgk.neural.features.sentence_features`: 22–29 the
-#: section a heading names by the rules' word lists or "numbered but unnamed", 30–36 the rules' state machine).
+#: The ``v1`` feature columns that are ``rules`` outputs (:func:`~xxgk.neural.features.sentence_features`: 22–29 the
+#: section a heading names by the rules' word lists or "numbered but unnamed", 30–36 the rules' state machine);
+#: :func:`~xxgk.neural.features.rule_columns` gives them for every feature set.
 RULE_FEATURES = slice(22, 37)
 
 __all__ = ["ModelConfig", "SectionTagModel", "config_for_base", "build_model"]
@@ -93,8 +94,11 @@ class ModelConfig:
     dropout: float = 0.2
     heading_prior: float = 8.0
     #: False: the feature columns that are the ``rules`` system's outputs (the section a heading names by the
-    #: rules' word lists, the rules' state; :data:`RULE_FEATURES`) are zeroed, so the model learns without them.
+    #: rules' word lists, the rules' state; :func:`~.features.rule_columns`) are zeroed, so the model learns without them.
     rule_features: bool = True
+    #: The feature set (:data:`~xxgk.neural.features.FEATURE_SETS`): ``v1`` (the shipped weights', legacy word
+    #: lists) or ``v2`` (the spec's word lists and the heading hierarchy).
+    features: str = "v1"
     section_labels: tuple[str, ...] = SECTION_LABELS
     tags: tuple[str, ...] = TAGS
     hidden_size: int = 512
@@ -106,7 +110,10 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         if not self.n_features:
-            self.n_features = N_FEATURES
+            self.n_features = feature_count(self.features)
+        if self.n_features != feature_count(self.features):
+            raise ValueError(f"ModelConfig: feature set {self.features!r} has {feature_count(self.features)} columns, "
+                             f"not {self.n_features}.")
         self.section_labels = tuple(self.section_labels)
         self.tags = tuple(self.tags)
         for name in ("max_tokens", "sent_dim", "doc_hidden", "doc_layers", "hidden_size", "num_base_layers", "num_heads"):
@@ -188,7 +195,7 @@ class SectionTagModel(nn.Module):
             feats[d, :k] = torch.as_tensor(f, dtype=torch.float32)
             mask[d, :k] = True
         if not self.config.rule_features:
-            feats[:, :, RULE_FEATURES] = 0.0
+            feats[:, :, rule_columns(self.config.features)] = 0.0
         feats, mask = feats.to(device), mask.to(device)
         em, tags = self.heads(vecs, feats, mask)
         return em, tags, mask

@@ -205,7 +205,7 @@ class ModelSystem:
         dev, precision = self._resolve()
         cal = self.calibration
         secs, tags = model.config.section_labels, model.config.tags
-        raw = model.predict_docs([d.texts for d in docs], [prepared_features(d) for d in docs],
+        raw = model.predict_docs([d.texts for d in docs], [prepared_features(d, model.config.features) for d in docs],
                                  batch_tokens=self._batch_tokens(dev), precision=precision)
         out = []
         for s, t, _tc, _sc, sp, tp in raw:
@@ -262,7 +262,8 @@ def train_on_gold(
 
     recipe = recipe or Recipe()
     base = Path(base_dir) if base_dir is not None else require_base()
-    examples, counts = training_examples(docs, golds, recipe.data, corpus=corpus, log=log)
+    examples, counts = training_examples(docs, golds, recipe.data, corpus=corpus, log=log,
+                                         feature_set=recipe.model.get("features", "v1"))
     model = new_model(recipe, base)
     stats = train(model, examples, recipe.train, log=log, device=device)
     return model, {"data": counts, "recipe": recipe.to_dict(), "fit": stats}
