@@ -209,6 +209,40 @@ def test_ctrl_c_during_tag_exits_130_with_a_true_manifest(tmp_path: Path) -> Non
     assert xxgk.load(out, partial=True).documents.shape[0] == parts  # and the rows agree with the manifest
 
 
+class _SwallowsCtrlC:
+    """A system that, like a library with a bare ``except``, catches the KeyboardInterrupt of a Ctrl-C."""
+
+    name = "swallows-ctrl-c"
+
+    def predict(self, docs):
+        from xxgk.pipeline import Prediction
+
+        if any("按下" in t for d in docs for t in d.texts):
+            try:
+                signal.raise_signal(signal.SIGINT)  # Ctrl-C while this library works
+            except BaseException:  # noqa: BLE001, S110  (the point of the test)
+                pass
+        return [Prediction(sections=["overview"] * len(d.texts), tags=["other"] * len(d.texts)) for d in docs]
+
+
+def test_a_ctrl_c_that_a_library_swallows_still_stops_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xxgk import pipeline
+    from xxgk.batch import tag
+
+    monkeypatch.setitem(pipeline._SYSTEMS, "swallows-ctrl-c", _SwallowsCtrlC)
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i in range(12):
+        (inputs / f"r{i:02d}.txt").write_text(_REPORT + ("按下。\n" if i == 4 else f"第{i}号。\n"), encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        tag([inputs], out, system="swallows-ctrl-c", batch_size=1, progress=False, format="jsonl")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["complete"] is False
+    assert manifest["summary"]["done"] == 5  # r00-r04: it stops after the file during which Ctrl-C came
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # and gives Ctrl-C back
+
+
 def test_a_fixed_handful_of_fuzz_mutants_ends_in_results_or_typed_errors(corpus_dir: Path, tmp_path: Path) -> None:
     """The short version of `make fuzz` (benchmarks/fuzz.py): 24 mutants of seed 7, every format."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))

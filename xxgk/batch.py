@@ -705,6 +705,8 @@ def _tag(found: _inputs.Discovery, out: Path, opts: TagOptions, system_obj: Any,
                          skipped=len(paths) - len(todo) - len(refused), failed=len(refused))
     bar = _progress_bar(len(paths), summary.skipped, opts.progress)
 
+    ctrl_c = [False]  # set by a Ctrl-C during the run (outdir.interrupt_flag)
+
     def on_result(result: dict[str, Any]) -> None:
         doc_ids[result["path"]] = result["doc_id"]
         if result.get("ocr"):
@@ -715,6 +717,8 @@ def _tag(found: _inputs.Discovery, out: Path, opts: TagOptions, system_obj: Any,
             summary.done += 1
         bar.update(1)
         bar.set_postfix(failed=summary.failed, skipped=summary.skipped, refresh=False)
+        if ctrl_c[0]:  # a Ctrl-C that something swallowed on its way up still stops the run here
+            raise KeyboardInterrupt
 
     def on_ocr_page(done: int, total: int) -> None:  # scans take seconds a page: show the pages too
         bar.set_postfix_str(f"OCR page {done}/{total}")
@@ -724,13 +728,14 @@ def _tag(found: _inputs.Discovery, out: Path, opts: TagOptions, system_obj: Any,
     interrupted = False
     add_progress_hook(on_ocr_page)
     try:
-        if pool is None:
-            for batch in _batches(todo, opts.batch_size):
-                for result in _process_batch(batch, system_obj, opts.strict, str(parts), pid, str(html_dir or ""),
-                                             opts.ocr):
-                    on_result(result)
-        elif todo:
-            pool.run(todo, parts, pid, on_result)
+        with _outdir.interrupt_flag() as ctrl_c:
+            if pool is None:
+                for batch in _batches(todo, opts.batch_size):
+                    for result in _process_batch(batch, system_obj, opts.strict, str(parts), pid, str(html_dir or ""),
+                                                 opts.ocr):
+                        on_result(result)
+            elif todo:
+                pool.run(todo, parts, pid, on_result)
     except KeyboardInterrupt:
         interrupted = True
     finally:

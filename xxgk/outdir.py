@@ -10,7 +10,10 @@
   read-only) into :class:`~xxgk.errors.OutputError` naming the folder.
 - :func:`deferred_interrupt` holds Ctrl-C while the tables and the manifest
   are written, so that the manifest, written last, always describes the
-  tables beside it.
+  tables beside it; :func:`interrupt_flag` remembers a Ctrl-C during the
+  run, so that the run stops after the current file even when the
+  ``KeyboardInterrupt`` was swallowed on its way up (by a library's bare
+  ``except``, or because it landed in a finaliser).
 - :func:`check_manifest` and :func:`check_loaded` are what ``xxgk.load``
   verifies: the manifest parses, its format is known, every table it lists
   is there with the number of rows it says, and the run was complete.
@@ -32,7 +35,7 @@ from typing import Any
 
 from .errors import OutputError, OutputLockedError, ResultsError
 
-__all__ = ["RUN_MARKER", "LOCK", "claim", "release", "file_mode", "output_error", "deferred_interrupt",
+__all__ = ["RUN_MARKER", "LOCK", "claim", "release", "file_mode", "output_error", "deferred_interrupt", "interrupt_flag",
            "is_run_folder", "check_manifest", "check_loaded", "valid_part", "listed_by_manifest"]
 
 #: Written into every output folder when a run starts: the folder is xxgk's to write in.
@@ -140,6 +143,32 @@ def release(held: Claim) -> None:
     if held.fd is not None:
         os.close(held.fd)
         held.fd = None
+
+
+@contextlib.contextmanager
+def interrupt_flag() -> Iterator[list[bool]]:
+    """Raise ``KeyboardInterrupt`` on Ctrl-C as usual, and also set ``flag[0]``, for the block.
+
+    The caller checks the flag between files: Python cannot deliver a
+    ``KeyboardInterrupt`` that a library catches, or that is raised inside a
+    ``__del__`` ("Exception ignored in ..."), and a run must stop anyway.
+    A process that ignores SIGINT (started with ``nohup``, or in the
+    background of a script) keeps ignoring it.
+    """
+    flag = [False]
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        yield flag
+        return
+
+    def handler(signum, frame):
+        flag[0] = True
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGINT, handler)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 @contextlib.contextmanager
