@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from tiny_base import write_tiny_base
 
 from xxgk.neural.crf import CRF, no_return_to
 from xxgk.neural.encoder import VectorCache
@@ -66,16 +67,7 @@ def test_numpy_viterbi_gives_the_paths_of_the_torch_loop(seed: int) -> None:
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory):
-    from transformers import BertConfig, BertModel, BertTokenizer
-
-    folder = tmp_path_factory.mktemp("tiny-base")
-    chars = sorted({c for text in TEXTS for c in text})
-    (folder / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars]) + "\n", encoding="utf-8")
-    BertTokenizer(str(folder / "vocab.txt")).save_pretrained(folder)
-    torch.manual_seed(0)
-    cfg = BertConfig(vocab_size=5 + len(chars), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                     intermediate_size=64, max_position_embeddings=64)
-    BertModel(cfg).save_pretrained(folder)
+    folder = write_tiny_base(tmp_path_factory.mktemp("tiny-base"), TEXTS)
     model = build_model(folder, train_layers=1, sent_dim=16, doc_hidden=8, max_tokens=24)
     return model.eval()
 

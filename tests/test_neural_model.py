@@ -14,6 +14,7 @@ import json
 import numpy as np
 import pytest
 import torch
+from tiny_base import write_tiny_base
 
 from xxgk.errors import ModelError
 from xxgk.neural.crf import CRF
@@ -41,17 +42,7 @@ DOC = [
 
 @pytest.fixture(scope="module")
 def tiny_base(tmp_path_factory):
-    from transformers import BertConfig, BertModel, BertTokenizer
-
-    folder = tmp_path_factory.mktemp("tiny-base")
-    chars = sorted({c for text, _, _ in DOC for c in text})
-    (folder / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars]) + "\n", encoding="utf-8")
-    BertTokenizer(str(folder / "vocab.txt")).save_pretrained(folder)
-    torch.manual_seed(0)
-    cfg = BertConfig(vocab_size=5 + len(chars), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                     intermediate_size=64, max_position_embeddings=64)
-    BertModel(cfg).save_pretrained(folder)
-    return folder
+    return write_tiny_base(tmp_path_factory.mktemp("tiny-base"), [text for text, _, _ in DOC])
 
 
 SMALL = {"train_layers": 1, "sent_dim": 16, "doc_hidden": 8, "max_tokens": 24, "dropout": 0.1}
