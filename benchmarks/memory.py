@@ -6,7 +6,8 @@ waited-for children, read in a small wrapper process of its own), so short
 peaks count too. The runs:
 
 - ``xxgk read`` on a generated ``--pages``-page text-layer PDF (2,000 by
-  default; Chinese text of a corpus report, 36 lines a page, drawn with
+  default; Chinese text of a corpus report, 36 lines a page, each line numbered so
+  that no two are alike and the model must encode every one, drawn with
   reportlab's built-in CID font STSong-Light, so nothing is embedded), and on
   a 20-page one for comparison: memory should be flat in page count
   (target ≤ 500 MB);
@@ -49,7 +50,7 @@ print(json.dumps({"rc": p.returncode, "peak_kb": resource.getrusage(resource.RUS
 
 
 def text_pdf(path: Path, pages: int, corpus: Path) -> None:
-    """A ``pages``-page PDF of a corpus report's lines (36 lines of up to 50 characters a page)."""
+    """A ``pages``-page PDF of a corpus report's lines (36 lines a page, each numbered, so no two are equal)."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
@@ -63,7 +64,8 @@ def text_pdf(path: Path, pages: int, corpus: Path) -> None:
         c.setFont("STSong-Light", 10.5)
         y = 800.0
         for _ in range(36):
-            c.drawString(50, y, lines[k % len(lines)][:50])
+            # every line made unique, so that the model encodes each one (no repeated text to reuse)
+            c.drawString(50, y, f"{lines[k % len(lines)][:40]}（第{k}行）")
             k += 1
             y -= 21
         c.showPage()

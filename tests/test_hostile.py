@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import signal
 import subprocess
 import sys
@@ -365,3 +366,41 @@ def test_out_inside_the_input_folder_is_not_ingested_and_files_follow_the_umask(
     umask = os.umask(0)
     os.umask(umask)
     assert (out / "documents.jsonl").stat().st_mode & 0o777 == 0o666 & ~umask  # not forced to 0600
+
+
+_HEAP_PROBE = """
+import sys
+from xxgk import limits
+if sys.argv[1] == "tamed":
+    assert limits.release_freed_memory()
+FILL = b"x" * (1 << 20)
+
+
+def block():
+    b = bytearray(1 << 20)
+    b[:] = FILL  # touched, so its pages count
+    return b
+
+
+blocks = [block() for _ in range(8)]
+del blocks  # glibc, left alone, now serves 1 MiB blocks from the heap
+blocks = [block() for _ in range(600)]
+del blocks[::2]  # 300 MiB freed, each piece between two live blocks: the heap cannot shrink over them
+rss = [line for line in open("/proc/self/status") if line.startswith("VmRSS")][0].split()[1]
+print(int(rss) // 1024)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
+                    reason="mallopt is glibc's")
+def test_released_memory_goes_back_to_the_system() -> None:
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    env.pop("MALLOC_MMAP_THRESHOLD_", None)
+
+    def rss_after_free(mode: str) -> int:
+        out = subprocess.run([sys.executable, "-c", _HEAP_PROBE, mode], env=env, capture_output=True, text=True,
+                             check=True)
+        return int(out.stdout)
+
+    kept, tamed = rss_after_free("default"), rss_after_free("tamed")
+    assert kept > tamed + 200, (kept, tamed)  # the 300 MiB freed: kept by default, given back when tamed

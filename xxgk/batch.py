@@ -400,6 +400,7 @@ def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, thread
     if limits is not None:
         _limits.set_limits(limits)
     _limits.set_memory_limit(_limits.current_limits().memory)
+    _limits.release_freed_memory()
     _WORKER["hard"] = True
     if threads > 0:
         for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):

@@ -108,6 +108,7 @@ class _Tagger:
 
         if limits is not None:
             _limits.set_limits(limits)
+        _limits.release_freed_memory()  # an actor is a worker process of ours
         if review_below is not None:  # the actor's process is its own: the driver's environment does not reach it
             os.environ["XXGK_REVIEW_BELOW"] = repr(float(review_below))
         self.system = get_system(system, **(system_options or {}))  # the driver's device and precision

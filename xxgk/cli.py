@@ -36,8 +36,9 @@ def _limited(args: argparse.Namespace, memory: bool = True):
 
     lim = limits.from_arguments(args)
     limits.set_limits(lim)
-    if memory:
+    if memory:  # this process does the work
         limits.set_memory_limit(lim.memory)
+        limits.release_freed_memory()
     return lim
 
 
