@@ -43,7 +43,7 @@ from typing import Any
 from . import inputs as _inputs
 from . import limits as _limits
 from . import outdir as _outdir
-from .errors import FileTimeoutError, InputError, TooLargeError
+from .errors import FileTimeoutError, InputError, ModelError, TooLargeError, XxgkError
 from .io import FORMATS, atomic_write_text, write_manifest, write_tables
 from .pipeline import DEFAULT_SYSTEM
 from .report import REVIEW_BELOW as _REVIEW_DEFAULT
@@ -399,14 +399,17 @@ def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, thread
     _limits.die_with_parent()
     if limits is not None:
         _limits.set_limits(limits)
-    _limits.set_memory_limit(_limits.current_limits().memory)
-    _limits.release_freed_memory()
-    _WORKER["hard"] = True
     if threads > 0:
         for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
             os.environ[var] = str(threads)
         if "torch" in sys.modules:  # inherited from the parent (fork): too late for the variables
             sys.modules["torch"].set_num_threads(threads)
+    memory = _limits.current_limits().memory
+    if memory:  # native libraries that cannot start under the cap start first (after the thread variables)
+        _limits.preload_native(model=system == "model")
+    _limits.set_memory_limit(memory)
+    _limits.release_freed_memory()
+    _WORKER["hard"] = True
     _WORKER.update(strict=strict, parts=parts, pipeline_id=pipeline_id, system=None, error=None, html=html, ocr=ocr)
     _WORKER.setdefault("hard", False)
     try:
@@ -414,6 +417,11 @@ def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, thread
 
         _WORKER["system"] = get_system(system, **(options or {}))
     except Exception as err:  # noqa: BLE001  (re-raised in the main process by _worker_info)
+        if memory and not isinstance(err, XxgkError):  # under the cap an import or allocation fails in odd ways
+            # (Python's parser, short of memory, even reports a SyntaxError): name the cap, keep the cause
+            err = ModelError(f"The system {system!r} could not be built in a worker within the --memory limit of "
+                             f"{memory / (1 << 20):.0f} MB ({type(err).__name__}{f': {err}' if str(err) else ''}). "
+                             "Raise --memory.")
         _WORKER["error"] = err
 
 
@@ -666,7 +674,9 @@ def _tag(found: _inputs.Discovery, out: Path, opts: TagOptions, system_obj: Any,
     """The run itself; ``pool`` (``model_version()``, ``run()``, ``html``) runs the batches elsewhere than here."""
     files = found.files
 
-    if pool is None and opts.jobs > 1:
+    if pool is None and (opts.jobs > 1 or _limits.current_limits().memory):
+        # issue 15: under a memory cap even one job runs in a capped worker, so that the cap never starves
+        # this process (imports, the tables, the manifest): a file past it costs its own row, not the run
         pool = _Pool(opts)
     model_version = _model_version(system_obj) if pool is None else pool.model_version()
     key = pipeline_key(opts.system, model_version, opts.strict, opts.ocr)

@@ -37,6 +37,8 @@ def _limited(args: argparse.Namespace, memory: bool = True):
     lim = limits.from_arguments(args)
     limits.set_limits(lim)
     if memory:  # this process does the work
+        if lim.memory:  # native libraries that cannot start under the cap start first
+            limits.preload_native(model=getattr(args, "system", None) == "model")
         limits.set_memory_limit(lim.memory)
         limits.release_freed_memory()
     return lim
@@ -143,6 +145,13 @@ def _run_analyze(args: argparse.Namespace) -> int:
     except (XxgkError, ValueError) as err:
         _error(args.file, err)
         return 1
+    except (MemoryError, RuntimeError) as err:  # e.g. loading the model under --memory: the input's typed error
+        from .limits import memory_error, out_of_memory
+
+        if not out_of_memory(err):
+            raise
+        _error(args.file, memory_error(args.file))
+        return 1
     if args.json:
         _emit(report.to_json())
         return 0
@@ -212,7 +221,7 @@ def _run_tag(args: argparse.Namespace) -> int:
     from .errors import XxgkError
     from .inputs import escape_controls
 
-    lim = _limited(args, memory=args.jobs == 1)  # with --jobs 1 this process is the worker
+    lim = _limited(args, memory=False)  # the workers are capped (with --memory, --jobs 1 runs in one worker too)
     try:
         summary = tag(args.inputs, args.out, format=args.format, jobs=args.jobs, batch_size=args.batch_size, system=args.system,
                       resume=args.resume, strict=args.strict, progress=False if args.no_progress else None,
@@ -448,7 +457,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
-    except MemoryError:  # issue 15: never a raw traceback
+    except (MemoryError, RuntimeError) as err:  # issue 15: never a raw traceback for running out of memory
+        from .limits import out_of_memory
+
+        if not out_of_memory(err):
+            raise
         sys.stderr.write("error: out of memory (raise the limit with --memory, or check the input).\n")
         return 2
     except OSError as err:  # an unreadable model cache, a full or read-only folder outside the typed paths

@@ -20,8 +20,8 @@ Every entry point that reads files (``xxgk read``, ``analyze``, ``tables``,
 - **Sizes**: :class:`Limits` also holds the caps the readers check before
   they decode (:mod:`xxgk.readers._safety`) and the largest input file.
 
-Workers die with their parent (:func:`die_with_parent`, ``PR_SET_PDEATHSIG``
-on Linux), and give memory they free back to the system
+Workers die with the process that started them (:func:`die_with_parent`:
+its sentinel pipe, and ``PR_SET_PDEATHSIG`` on Linux), and give memory they free back to the system
 (:func:`release_freed_memory`, glibc's ``mallopt``).
 
 >>> with use_limits(Limits(timeout=5)):
@@ -49,6 +49,7 @@ __all__ = [
     "use_limits",
     "file_budget",
     "set_memory_limit",
+    "preload_native",
     "die_with_parent",
     "release_freed_memory",
     "out_of_memory",
@@ -261,25 +262,87 @@ def set_memory_limit(nbytes: int) -> bool:
     return True
 
 
+def preload_native(model: bool = False) -> list[str]:
+    """Load and start the native libraries a run needs, before :func:`set_memory_limit`; returns their names.
+
+    Some native libraries cannot *start* under an ``RLIMIT_DATA`` cap: OpenBLAS
+    (numpy's and scipy's) spins for ever when it cannot map its buffers, and
+    libgomp (torch's thread pool) aborts when a thread cannot be made. Started
+    first, uncapped, they never meet the cap at start-up; an allocation that
+    meets it later fails with ``MemoryError`` or torch's out-of-memory
+    ``RuntimeError``, which :func:`file_budget` types. ``model`` adds torch
+    and transformers (and starts torch's thread pool).
+    """
+    import importlib
+
+    names = ["numpy", "scipy.linalg"]
+    if model:
+        names += ["torch", "tokenizers", "transformers.modeling_utils"]
+    loaded = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # not installed: nothing to start
+            continue
+        loaded.append(name)
+    if "torch" in loaded:
+        import torch
+
+        square = torch.ones(256, 256)
+        float((square @ square).sum())  # a parallel op starts the intra-op thread pool
+    return loaded
+
+
 def die_with_parent(sig: int = signal.SIGKILL if hasattr(signal, "SIGKILL") else 9) -> bool:
-    """Ask the kernel to send ``sig`` to this process when its parent dies (Linux); returns whether it could.
+    """End this process with ``sig`` when the process that started it dies; returns whether it could watch.
 
     A worker stuck in a parser never notices that the batch that started it
     was killed; with this it ends too, instead of holding its memory.
+
+    Two watches, since neither covers every start method alone:
+
+    - a ``multiprocessing`` child (spawn or forkserver) watches its parent's
+      sentinel, a pipe the starting process holds open while it lives, from a
+      daemon thread. Under ``forkserver`` the process that forked a worker is
+      the fork server, which outlives a killed batch (each worker holds the
+      pipe that keeps it alive), so the kernel's watch below never fires;
+    - on Linux, ``PR_SET_PDEATHSIG`` asks the kernel to send ``sig`` when the
+      forking parent dies, which also covers native code that holds the GIL.
     """
+    watched = _watch_parent_sentinel(sig)
     if not sys.platform.startswith("linux"):
-        return False
+        return watched
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
         pr_set_pdeathsig = 1
         if libc.prctl(pr_set_pdeathsig, int(sig), 0, 0, 0) != 0:
-            return False
+            return watched
     except (OSError, AttributeError):  # pragma: no cover
-        return False
+        return watched
     if os.getppid() == 1:  # the parent died before the call
         os.kill(os.getpid(), sig)
+    return True
+
+
+def _watch_parent_sentinel(sig: int) -> bool:
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    sentinel = getattr(parent, "sentinel", None)
+    if parent is None or sentinel is None:
+        return False
+
+    def watch() -> None:
+        try:
+            wait([sentinel])  # readable (EOF) once the starting process is gone
+        except OSError:  # pragma: no cover - the sentinel was closed under us: the parent is gone too
+            pass
+        os.kill(os.getpid(), sig)
+
+    threading.Thread(target=watch, name="xxgk-parent-watch", daemon=True).start()
     return True
 
 

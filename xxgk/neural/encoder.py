@@ -24,6 +24,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..errors import ModelError
+from ..limits import out_of_memory
+
 if TYPE_CHECKING:  # pragma: no cover
     from transformers import BertModel
 
@@ -392,6 +395,16 @@ def load_base(path: str | Any) -> tuple[BertModel, Any]:
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         bert = AutoModel.from_pretrained(str(path), local_files_only=True, add_pooling_layer=False)
+    except (OSError, ValueError, RuntimeError) as err:
+        if out_of_memory(err):
+            raise
+        # issue 15: an unreadable or damaged cache is named, with the way out, not a raw traceback
+        detail = " ".join(str(err).split())
+        detail = detail[:300] + ("…" if len(detail) > 300 else "")
+        raise ModelError(
+            f"{path}: the base model's files cannot be loaded ({type(err).__name__}: {detail}). "
+            "They are unreadable or damaged: delete the folder and run `xxgk models fetch-base` again."
+        ) from err
     finally:
         hf_logging.set_verbosity(verbosity)
     return bert, tokenizer
