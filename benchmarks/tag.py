@@ -19,8 +19,8 @@ revision (checked out with ``git worktree`` into a temporary folder, its own
 ``benchmarks/tag.py`` running it), then with this checkout's code; the table
 gets a column with the ratio of reports/s, new over old, against each
 revision, measured in the same run. The ``model`` system runs in the
-precision its code picks by default (this checkout: ``auto``, bf16 on a CPU
-with bfloat16 instructions); the JSON rows name it.
+precision its code picks by default (this checkout: ``auto``, which is fp32
+on a CPU and bf16 or fp16 on a GPU); the JSON rows name it.
 
 Usage::
 

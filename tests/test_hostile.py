@@ -351,6 +351,21 @@ def test_the_model_under_a_tight_memory_cap_ends_in_a_typed_error_not_a_hang(
         assert "error:" in done.stderr and "--memory" in done.stderr
 
 
+@pytest.mark.parametrize("memory", [300, 800])
+def test_ocr_under_a_tight_memory_cap_ends_in_a_typed_error_not_a_crash(memory: int, repo_dir: Path) -> None:
+    """Before the fix: at 300 MB `xxgk read` of a scan segfaulted (ONNX Runtime starting under the cap), at 800 MB
+    the OCRError carried ONNX Runtime's whole traceback in its message."""
+    pytest.importorskip("rapidocr", reason="needs the OCR extra: pip install 'xxgk[ocr]'")
+    scan = repo_dir / "tests" / "fixtures" / "pdf" / "scanned_image_only.pdf"
+    env = dict(os.environ, PYTHONPATH=str(repo_dir))
+    done = subprocess.run([sys.executable, "-m", "xxgk", "read", str(scan), "--memory", str(memory)],
+                          env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode in (0, 1), done.stderr[-2000:]  # not a signal (a segfault is -11)
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    if done.returncode:
+        assert done.stderr.startswith(f"error: {scan}: ") and "--memory" in done.stderr
+
+
 # -- probes of issue 15 that had no test of their own --------------------------------------------------------
 
 

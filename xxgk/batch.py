@@ -407,6 +407,10 @@ def _init_worker(system: str, strict: bool, parts: str, pipeline_id: str, thread
     memory = _limits.current_limits().memory
     if memory:  # native libraries that cannot start under the cap start first (after the thread variables)
         _limits.preload_native(model=system == "model")
+        if ocr != "never":
+            from .ocr import warm_engine
+
+            warm_engine()
     _limits.set_memory_limit(memory)
     _limits.release_freed_memory()
     _WORKER["hard"] = True
@@ -581,7 +585,9 @@ def tag(
     limits : xxgk.limits.Limits, optional
         Time and size budget of each input (default: the limits in force,
         :func:`xxgk.limits.current_limits`). A file past its budget is one
-        ``FileTimeoutError`` or ``TooLargeError`` row.
+        ``FileTimeoutError`` or ``TooLargeError`` row. A memory cap
+        (``Limits.memory``) is set in the worker processes only, so with one
+        job the work then runs in one worker process, never in the caller's.
     engine : {"local", "ray"}, default "local"
         Where the batches run: this machine's processes, or the actors of a
         Ray cluster (:mod:`xxgk.batch_ray`, ``pip install 'xxgk[ray]'``). Both

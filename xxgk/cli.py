@@ -30,6 +30,16 @@ def _error(path: str, err: Exception) -> None:
     sys.stderr.write(f"error: {msg}\n" if msg.startswith(path) else f"error: {path}: {msg}\n")
 
 
+def _out_of_memory(path: str, err: BaseException) -> bool:
+    """Print ``path``'s typed out-of-memory error when ``err`` means that (issue 15); False otherwise."""
+    from .limits import memory_error, out_of_memory
+
+    if not out_of_memory(err):
+        return False
+    _error(path, memory_error(path))
+    return True
+
+
 def _limited(args: argparse.Namespace, memory: bool = True):
     """Put the command's limits in force (issue 15); the single-file commands also cap this process's memory."""
     from . import limits
@@ -37,8 +47,14 @@ def _limited(args: argparse.Namespace, memory: bool = True):
     lim = limits.from_arguments(args)
     limits.set_limits(lim)
     if memory:  # this process does the work
-        if lim.memory:  # native libraries that cannot start under the cap start first
+        if lim.memory:  # native libraries that cannot start under the cap start first, and what errors need
+            from . import inputs  # noqa: F401  (_error's, imported here: under the cap an import can fail)
+
             limits.preload_native(model=getattr(args, "system", None) == "model")
+            if getattr(args, "ocr", "never") != "never":
+                from .ocr import warm_engine
+
+                warm_engine()
         limits.set_memory_limit(lim.memory)
         limits.release_freed_memory()
     return lim
@@ -75,6 +91,11 @@ def _run_read(args: argparse.Namespace) -> int:
             doc = read(path, strict=args.strict, ocr=args.ocr, as_path=True)
         except XxgkError as err:
             _error(path, err)
+            failed += 1
+            continue
+        except (MemoryError, RuntimeError) as err:  # outside the file's budget, e.g. starting the OCR engine
+            if not _out_of_memory(path, err):
+                raise
             failed += 1
             continue
         if args.json:
@@ -146,11 +167,8 @@ def _run_analyze(args: argparse.Namespace) -> int:
         _error(args.file, err)
         return 1
     except (MemoryError, RuntimeError) as err:  # e.g. loading the model under --memory: the input's typed error
-        from .limits import memory_error, out_of_memory
-
-        if not out_of_memory(err):
+        if not _out_of_memory(args.file, err):
             raise
-        _error(args.file, memory_error(args.file))
         return 1
     if args.json:
         _emit(report.to_json())

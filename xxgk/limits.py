@@ -191,21 +191,27 @@ def file_budget(path: str, timeout: float | None = None, *, hard: bool = False) 
 
 
 #: How native code says it is out of memory (or threads) without raising ``MemoryError``: torch's CPU
-#: allocator and its mmap of the weights (``RuntimeError``), and a thread that cannot start under the cap.
-_NO_MEMORY = ("can't allocate memory", "cannot allocate memory", "can't start new thread", "out of memory")
+#: allocator and its mmap of the weights (``RuntimeError``), a thread that cannot start under the cap, and
+#: C++'s ``std::bad_alloc`` (ONNX Runtime, under the OCR engine).
+_NO_MEMORY = ("can't allocate memory", "cannot allocate memory", "can't start new thread", "out of memory",
+              "std::bad_alloc")
 
 
 def out_of_memory(err: BaseException) -> bool:
-    """Whether ``err`` means the process ran out of memory: ``MemoryError``, or torch's ``RuntimeError`` saying so.
+    """Whether ``err`` means the process ran out of memory: ``MemoryError``, or a native library's error saying so.
+
+    Torch raises a ``RuntimeError``, ONNX Runtime (OCR) its own ``Fail`` with C++'s ``std::bad_alloc``.
 
     >>> out_of_memory(RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 7602176 bytes."))
+    True
+    >>> out_of_memory(Exception("[ONNXRuntimeError] : 1 : FAIL : std::bad_alloc"))
     True
     >>> out_of_memory(RuntimeError("shape mismatch"))
     False
     """
     if isinstance(err, MemoryError):
         return True
-    return isinstance(err, RuntimeError) and any(s in str(err).lower() for s in _NO_MEMORY)
+    return isinstance(err, Exception) and any(s in str(err).lower() for s in _NO_MEMORY)
 
 
 def memory_error(path: str) -> TooLargeError:

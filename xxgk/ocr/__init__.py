@@ -30,11 +30,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import OCRNotInstalledError
+from ..errors import OCRError, OCRNotInstalledError
 from .engine import DEFAULT_ENGINE, EngineMissing, OCREngine, available_engines, get_engine, register_engine
 
 __all__ = ["OCR_MODES", "DEFAULT_OCR", "check_ocr_mode", "load_engine", "ocr_available", "OCREngine",
-           "register_engine", "get_engine", "ocr_engine_id", "available_engines", "DEFAULT_ENGINE", "INSTALL_HINT", "RENDER_DPI"]
+           "register_engine", "get_engine", "warm_engine", "page_error", "ocr_engine_id", "available_engines", "DEFAULT_ENGINE", "INSTALL_HINT", "RENDER_DPI"]
 
 #: The values ``ocr=`` accepts.
 OCR_MODES = ("auto", "always", "never")
@@ -67,6 +67,39 @@ def load_engine(path: str = "<ocr>", name: str = DEFAULT_ENGINE, **options: Any)
     except EngineMissing as err:
         raise OCRNotInstalledError(path, f"It needs OCR, and the OCR engine is not installed ({err}).",
                                    INSTALL_HINT) from err
+
+
+def warm_engine(name: str = DEFAULT_ENGINE) -> bool:
+    """Build the engine now (once per process), if it is installed; returns whether it was.
+
+    Called before a memory cap is set (``--memory``): ONNX Runtime, under the
+    default engine, can crash when its sessions and threads start under the cap.
+    """
+    try:
+        get_engine(name)
+    except EngineMissing:
+        return False
+    return True
+
+
+def page_error(path: str, number: int, err: Exception, hint: str) -> Exception:
+    r"""The error to raise when the engine fails on page ``number`` of ``path``.
+
+    Out of memory becomes ``MemoryError`` (the file's budget types it as
+    :class:`~xxgk.errors.TooLargeError`, naming the ``--memory`` cap); any other
+    failure is an :class:`~xxgk.errors.OCRError` with the last line of the
+    engine's message (some engines put a whole traceback in it).
+
+    >>> page_error("a.pdf", 2, RuntimeError("Traceback (most recent call last):\n  ...\nFail: bad model"), "Hint.")
+    OCRError('a.pdf: OCR failed on page 2 (RuntimeError: Fail: bad model). Hint.')
+    """
+    from ..limits import out_of_memory
+
+    if out_of_memory(err):
+        return MemoryError(f"{path}: out of memory in OCR of page {number}")
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    detail = lines[-1][:300] if lines else ""
+    return OCRError(path, f"OCR failed on page {number} ({type(err).__name__}{': ' + detail if detail else ''}).", hint)
 
 
 def ocr_engine_id(name: str = DEFAULT_ENGINE) -> str:

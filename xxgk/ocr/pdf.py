@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import CorruptFileError, OCRError
+from ..errors import CorruptFileError
 from ..readers._pdf_layout import PageContent
 from ..readers.garble import looks_garbled
-from . import INSTALL_HINT, RENDER_DPI, check_ocr_mode, engine_meta, load_engine
+from . import INSTALL_HINT, RENDER_DPI, check_ocr_mode, engine_meta, load_engine, page_error
 from .page import PageOCR, ocr_page
 
 __all__ = ["pages_needing_ocr", "ocr_pdf_pages"]
@@ -106,8 +106,7 @@ def ocr_pdf_pages(pages: list[PageContent], data: bytes, path: str, mode: str,
                 pixels = np.asarray(pdf[i].render(scale=dpi / 72).to_pil().convert("RGB"), dtype=np.uint8)
                 page, info = ocr_page(pixels, number, dpi, engine, reason=why)
             except Exception as err:  # an engine failure on one page names the file and page
-                raise OCRError(path, f"OCR failed on page {number} ({type(err).__name__}: {err}).",
-                               "Report it with the file, or read it with --ocr never.") from err
+                raise page_error(path, number, err, "Report it with the file, or read it with --ocr never.") from err
             pages[i] = page
             infos[number] = info
             for hook in list(_progress):

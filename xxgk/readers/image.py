@@ -38,7 +38,7 @@ def read_image(data: bytes, path: str, *, ocr: str = "auto") -> Document:
     OCRError
         The image cannot be decoded or OCR failed.
     """
-    from ..ocr import check_ocr_mode, engine_meta, load_engine
+    from ..ocr import check_ocr_mode, engine_meta, load_engine, page_error
 
     check_ocr_mode(ocr)
     if ocr == "never":
@@ -64,8 +64,7 @@ def read_image(data: bytes, path: str, *, ocr: str = "auto") -> Document:
 
             page, info = ocr_page(im.pixels, k, dpi, engine, reason="image")
         except Exception as err:
-            raise OCRError(path, f"OCR failed on page {k} ({type(err).__name__}: {err}).",
-                           "Report it with the file.") from err
+            raise page_error(path, k, err, "Report it with the file.") from err
         pages.append(page)
         infos[k] = info
         for hook in list(_progress):
