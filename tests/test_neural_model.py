@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -178,6 +183,59 @@ def test_top_layers_reproduce_the_base_encoder(tiny_base):
     # only the top layer and the heads are trainable state
     names = model.trainable_state_dict().keys()
     assert all(k.startswith(("encoder.top.0.", "heads.")) for k in names)
+
+
+def test_the_model_loads_and_runs_without_importing_transformers(tiny_base):
+    """The base runs in xxgk's own modules (BaseEncoder, BaseTokenizer): no ~4 s transformers import per process."""
+    code = (
+        "import sys\n"
+        "from xxgk.neural.model import build_model\n"
+        f"model = build_model({str(tiny_base)!r}, train_layers=1, sent_dim=16, doc_hidden=8, max_tokens=24).eval()\n"
+        "assert model.encoder.embed(['一、总体情况'], batch_tokens=64).shape == (1, 32)\n"
+        "assert 'transformers' not in sys.modules, 'transformers was imported'\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_the_real_base_gives_the_librarys_token_ids_and_states_exactly(shipped_model, corpus_dir):
+    """m3e-small through xxgk's BaseEncoder/BaseTokenizer and through transformers: the same ids and states
+    (bit-identical with torch 2.13 and transformers 5.25; asserted to 1e-5, what kernels may differ by elsewhere)."""
+    from transformers import AutoModel, AutoTokenizer
+
+    from xxgk.neural.base import base_path
+    from xxgk.neural.encoder import load_base
+
+    texts = [part for f in sorted(corpus_dir.glob("*.txt"))[:6] for line in f.read_text(encoding="utf-8").splitlines()
+             for part in line.split("。") if part.strip()][:400]
+    ours, our_tok = load_base(base_path())
+    theirs = AutoModel.from_pretrained(str(base_path()), local_files_only=True, add_pooling_layer=False).eval()
+    their_tok = AutoTokenizer.from_pretrained(str(base_path()), local_files_only=True)
+    ids = our_tok(texts, truncation=True, max_length=64)["input_ids"]
+    assert len(texts) > 200 and ids == their_tok(texts, truncation=True, max_length=64)["input_ids"]
+    ids = ids[:120]
+    width = max(map(len, ids))
+    t = torch.tensor([i + [0] * (width - len(i)) for i in ids])
+    m = torch.tensor([[1] * len(i) + [0] * (width - len(i)) for i in ids])
+    with torch.no_grad():
+        a = ours(input_ids=t, attention_mask=m, token_type_ids=torch.zeros_like(t))
+        b = theirs(input_ids=t, attention_mask=m, token_type_ids=torch.zeros_like(t)).last_hidden_state
+    assert torch.allclose(a[m.bool()], b[m.bool()], atol=1e-5, rtol=0)
+
+
+def test_a_base_without_tokenizer_json_gets_the_librarys_tokenizer_and_the_same_ids(tiny_base, tmp_path):
+    from xxgk.neural.encoder import BaseTokenizer, load_base
+
+    for f in tiny_base.iterdir():
+        if f.name != "tokenizer.json":
+            shutil.copy(f, tmp_path / f.name)
+    _, ours = load_base(tiny_base)
+    _, theirs = load_base(tmp_path)  # vocab.txt only: transformers' AutoTokenizer
+    assert isinstance(ours, BaseTokenizer) and not isinstance(theirs, BaseTokenizer)
+    texts = [t for t, _, _ in DOC] + ["", "  ", "ＡＢＣ abc\t①", "未知字符𠀀", "一二三" * 40]
+    assert ours(texts, truncation=True, max_length=24)["input_ids"] \
+        == theirs(texts, truncation=True, max_length=24, add_special_tokens=True)["input_ids"]
 
 
 def test_tiny_model_trains_and_round_trips(tiny_base, tmp_path):

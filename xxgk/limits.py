@@ -277,13 +277,13 @@ def preload_native(model: bool = False) -> list[str]:
     first, uncapped, they never meet the cap at start-up; an allocation that
     meets it later fails with ``MemoryError`` or torch's out-of-memory
     ``RuntimeError``, which :func:`file_budget` types. ``model`` adds torch
-    and transformers (and starts torch's thread pool).
+    and tokenizers (and starts torch's thread pool).
     """
     import importlib
 
     names = ["numpy", "scipy.linalg"]
     if model:
-        names += ["torch", "tokenizers", "transformers.modeling_utils"]
+        names += ["torch", "tokenizers"]
     loaded = []
     for name in names:
         try:

@@ -4,9 +4,10 @@
   training computes it once per distinct sentence
   (:meth:`SentenceEncoder.bottom_states`) and runs only the top layers, the
   part that learns, again at each step.
-* The top layers are a plain re-implementation of the BERT layer
-  (:class:`BertLayer`) that loads the base's weights for those layers, so the
-  shipped files hold only what training changed.
+* The layers are a plain re-implementation of the BERT layer
+  (:class:`BertLayer`, in :class:`BaseEncoder` for the base) that loads the
+  base's weights, so loading the model imports no ``transformers`` code and
+  the shipped files hold only what training changed (the top layers).
 * Inference runs the whole encoder on batches of sentences bucketed by token
   length (sentences of many documents together): no Python loop over
   sentences around the encoder. A text that occurs several times is encoded
@@ -16,8 +17,12 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -28,11 +33,10 @@ from ..errors import ModelError
 from ..limits import out_of_memory
 
 if TYPE_CHECKING:  # pragma: no cover
-    from transformers import BertModel
-
     from .model import ModelConfig
 
-__all__ = ["BertLayer", "SentenceEncoder", "VectorCache", "load_base"]
+__all__ = ["BaseConfig", "BaseEncoder", "BaseTokenizer", "BertEmbeddings", "BertLayer", "SentenceEncoder", "VectorCache",
+           "load_base"]
 
 
 # Containers that hold BertLayer's submodules under transformers' names; their annotations give the type
@@ -105,6 +109,109 @@ class BertLayer(nn.Module):
         return out.LayerNorm(F.dropout(out.dense(inter), p, self.training) + a)
 
 
+class BertEmbeddings(nn.Module):
+    """BERT's input embeddings: word + token type + position, then LayerNorm (names as in ``transformers``)."""
+
+    def __init__(self, vocab_size: int, hidden: int, max_positions: int, type_vocab_size: int, eps: float,
+                 dropout: float = 0.1) -> None:
+        super().__init__()
+        self.dropout = dropout
+        self.word_embeddings = nn.Embedding(vocab_size, hidden, padding_idx=0)
+        self.position_embeddings = nn.Embedding(max_positions, hidden)
+        self.token_type_embeddings = nn.Embedding(type_vocab_size, hidden)
+        self.LayerNorm = nn.LayerNorm(hidden, eps=eps)
+
+    def forward(self, ids: torch.Tensor, token_type_ids: torch.Tensor | None = None) -> torch.Tensor:
+        if token_type_ids is None:
+            token_type_ids = torch.zeros_like(ids)
+        x = self.word_embeddings(ids) + self.token_type_embeddings(token_type_ids)  # the library's order of sums
+        x = x + self.position_embeddings(torch.arange(ids.shape[1], device=ids.device)).unsqueeze(0)
+        return F.dropout(self.LayerNorm(x), self.dropout if self.training else 0.0, self.training)
+
+
+@dataclass
+class BaseConfig:
+    """The shape of a BERT base, read from its ``config.json`` (the fields the encoder needs)."""
+
+    vocab_size: int
+    hidden_size: int
+    num_hidden_layers: int
+    num_attention_heads: int
+    intermediate_size: int
+    layer_norm_eps: float = 1e-12
+    max_position_embeddings: int = 512
+    type_vocab_size: int = 2
+
+    @classmethod
+    def from_file(cls, path: Path) -> BaseConfig:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("model_type", "bert") != "bert" or data.get("position_embedding_type", "absolute") != "absolute" \
+                or data.get("hidden_act", "gelu") != "gelu":
+            raise ValueError(f"{path}: not a BERT base with absolute positions and GELU; xxgk runs only those.")
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+
+class _Layers(nn.Module):
+    layer: nn.ModuleList
+
+
+class BaseEncoder(nn.Module):
+    """A BERT base without its pooler: embeddings, then the encoder's layers (parameter names as in ``transformers``).
+
+    The model's frozen bottom layers run here, so that loading and running the
+    model imports no ``transformers`` code (about 4 s of a CLI call); a test
+    checks that it gives the library's ``BertModel`` output on the same weights.
+    """
+
+    def __init__(self, config: BaseConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.embeddings = BertEmbeddings(config.vocab_size, config.hidden_size, config.max_position_embeddings,
+                                         config.type_vocab_size, config.layer_norm_eps)
+        self.encoder = _Layers()
+        self.encoder.layer = nn.ModuleList(
+            BertLayer(config.hidden_size, config.num_attention_heads, config.intermediate_size, config.layer_norm_eps)
+            for _ in range(config.num_hidden_layers))
+        self.pooler: nn.Module | None = None
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
+                token_type_ids: torch.Tensor | None = None) -> torch.Tensor:
+        """The last layer's states (batch, length, hidden); ``attention_mask`` is 1 (or True) on real tokens."""
+        mask = torch.ones_like(input_ids, dtype=torch.bool) if attention_mask is None else attention_mask.bool()
+        h = self.embeddings(input_ids, token_type_ids)
+        for layer in self.encoder.layer:
+            h = layer(h, mask)
+        return h
+
+
+class BaseTokenizer:
+    """A base folder's ``tokenizer.json`` run by the ``tokenizers`` library, which ``transformers``' fast BERT
+    tokenizer runs too: the same token ids, without importing ``transformers``.
+
+    Called like a ``transformers`` tokenizer for what the encoder asks of it
+    (``texts``, ``truncation``, ``max_length``, ``add_special_tokens``; returns
+    ``{"input_ids": [...]}``).
+    """
+
+    def __init__(self, path: Path) -> None:
+        from tokenizers import Tokenizer
+
+        self._tok = Tokenizer.from_file(str(path))
+        self._tok.no_padding()
+        self._tok.no_truncation()
+        self._lock = threading.Lock()  # truncation is a setting of the shared Rust tokenizer
+
+    def __call__(self, texts: Sequence[str], truncation: bool = False, max_length: int | None = None,
+                 add_special_tokens: bool = True) -> dict[str, list[list[int]]]:
+        with self._lock:
+            if truncation and max_length:
+                self._tok.enable_truncation(max_length)
+            else:
+                self._tok.no_truncation()
+            encodings = self._tok.encode_batch(list(texts), add_special_tokens=add_special_tokens)
+        return {"input_ids": [e.ids for e in encodings]}
+
+
 class VectorCache:
     """The sentence vectors of the most recently seen texts, by precision and text, at most ``size`` of them.
 
@@ -168,20 +275,20 @@ class VectorCache:
 
 
 class SentenceEncoder(nn.Module):
-    """m3e-small split in two: frozen bottom layers (``transformers``) and trainable top layers.
+    """m3e-small split in two: frozen bottom layers and trainable top layers.
 
     Parameters
     ----------
-    bert : transformers.PreTrainedModel
-        The base model (a ``BertModel``), loaded from a local folder.
-    tokenizer : transformers tokenizer
+    bert : BaseEncoder
+        The base model, loaded from a local folder by :func:`load_base`.
+    tokenizer : BaseTokenizer or transformers tokenizer
         Its tokenizer.
     config : ModelConfig
         ``train_layers`` top layers are taken out of ``bert`` into
         :class:`BertLayer` modules that training updates.
     """
 
-    def __init__(self, bert: BertModel, tokenizer: Any, config: ModelConfig) -> None:
+    def __init__(self, bert: BaseEncoder, tokenizer: Any, config: ModelConfig) -> None:
         super().__init__()
         self.config = config
         self.tokenizer = tokenizer
@@ -293,8 +400,7 @@ class SentenceEncoder(nn.Module):
 
     def _bottom_forward(self, ids: torch.Tensor, mask: torch.Tensor, int8: bool = False) -> torch.Tensor:
         bottom = self._quantised()[0] if int8 else self.bottom
-        out = bottom(input_ids=ids, attention_mask=mask.long(), token_type_ids=torch.zeros_like(ids))
-        return out.last_hidden_state if hasattr(out, "last_hidden_state") else out[0]
+        return bottom(input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids))
 
     def top_forward(self, states: torch.Tensor, mask: torch.Tensor, int8: bool = False) -> torch.Tensor:
         """Run the trainable layers on bottom states (batch, length, hidden) and mean-pool: (batch, hidden)."""
@@ -380,22 +486,34 @@ class SentenceEncoder(nn.Module):
         return out
 
 
-def load_base(path: str | Any) -> tuple[BertModel, Any]:
-    """Load a BERT-style base model and its tokenizer from a local folder (never from a hub).
+def load_base(path: str | Any) -> tuple[BaseEncoder, Any]:
+    """Load a BERT base and its tokenizer from a local folder (never from a hub), without ``transformers``.
 
-    Both calls pass ``local_files_only=True``, so nothing is looked up on a
-    hub; the caller's environment (``HF_HUB_OFFLINE`` and the rest) is left as it was.
+    The weights (``model.safetensors`` or ``pytorch_model.bin``) go into a
+    :class:`BaseEncoder`; the tokenizer is :class:`BaseTokenizer` on the
+    folder's ``tokenizer.json``, or, for a folder without one (a slow
+    tokenizer's ``vocab.txt``), ``transformers``' ``AutoTokenizer`` with
+    ``local_files_only=True``. The caller's environment is left as it was.
+
+    Raises
+    ------
+    xxgk.errors.ModelError
+        The folder's files cannot be read, or are damaged (it names the folder
+        and ``xxgk models fetch-base``).
     """
-    from transformers import AutoModel, AutoTokenizer
-    from transformers.utils import logging as hf_logging
-
-    verbosity = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
+    folder = Path(path)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-        bert = AutoModel.from_pretrained(str(path), local_files_only=True, add_pooling_layer=False)
-    except (OSError, ValueError, RuntimeError) as err:
+        config = BaseConfig.from_file(folder / "config.json")
+        bert = BaseEncoder(config)
+        state = _base_state(folder)
+        own = bert.state_dict()
+        missing = sorted(set(own) - set(state))
+        if missing:
+            raise ValueError(f"the weights lack {missing[:3]}{' …' if len(missing) > 3 else ''}")
+        bert.load_state_dict({k: v for k, v in state.items() if k in own})
+        tokenizer = BaseTokenizer(folder / "tokenizer.json") if (folder / "tokenizer.json").is_file() \
+            else _auto_tokenizer(folder)
+    except Exception as err:  # noqa: BLE001  (torch, safetensors, json and tokenizers each fail their own way)
         if out_of_memory(err):
             raise
         # issue 15: an unreadable or damaged cache is named, with the way out, not a raw traceback
@@ -405,6 +523,28 @@ def load_base(path: str | Any) -> tuple[BertModel, Any]:
             f"{path}: the base model's files cannot be loaded ({type(err).__name__}: {detail}). "
             "They are unreadable or damaged: delete the folder and run `xxgk models fetch-base` again."
         ) from err
+    bert.eval()
+    return bert, tokenizer
+
+
+def _base_state(folder: Path) -> dict[str, torch.Tensor]:
+    """The base's weights by ``transformers``' names (a ``bert.`` prefix dropped)."""
+    if (folder / "model.safetensors").is_file():
+        from safetensors.torch import load_file
+
+        state = load_file(str(folder / "model.safetensors"))
+    else:
+        state = torch.load(folder / "pytorch_model.bin", map_location="cpu", weights_only=True)
+    return {k.removeprefix("bert."): v for k, v in state.items()}
+
+
+def _auto_tokenizer(folder: Path) -> Any:
+    from transformers import AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        return AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
     finally:
         hf_logging.set_verbosity(verbosity)
-    return bert, tokenizer

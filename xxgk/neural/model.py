@@ -35,14 +35,14 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
 from ..spec import SECTION_LABELS, TAGS
-from .encoder import SentenceEncoder, load_base
+from .encoder import BaseEncoder, SentenceEncoder, load_base
 from .features import feature_count, rule_columns
 from .heads import DocumentHeads
 
@@ -52,10 +52,6 @@ from .heads import DocumentHeads
 RULE_FEATURES = slice(22, 37)
 
 __all__ = ["ModelConfig", "SectionTagModel", "config_for_base", "build_model"]
-
-if TYPE_CHECKING:  # pragma: no cover
-    from transformers import BertModel
-
 
 @dataclass
 class ModelConfig:
@@ -247,7 +243,7 @@ class SectionTagModel(nn.Module):
 # building from a local base folder
 
 
-def config_for_base(bert: BertModel, **settings: Any) -> ModelConfig:
+def config_for_base(bert: BaseEncoder, **settings: Any) -> ModelConfig:
     """A :class:`ModelConfig` whose encoder shape is read from ``bert``'s config."""
     bc = bert.config
     return ModelConfig(

@@ -235,6 +235,8 @@ def _open_error(err: Exception, path: str) -> Exception:
     inner = err.args[0] if err.args and isinstance(err.args[0], Exception) else None
     if inner is not None:
         names.add(type(inner).__name__)
+    if isinstance(err, MemoryError) or isinstance(inner, MemoryError):  # not damage: the file's budget types it
+        return MemoryError(f"{path}: out of memory while parsing the PDF")
     text = f"{err} {inner or ''}".lower()
     if names & {"PDFPasswordIncorrect", "PDFEncryptionError", "PDFEncryptionWarning"} or "password" in text:
         return EncryptedFileError(path, "The PDF is password-protected.",

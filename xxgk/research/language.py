@@ -415,9 +415,7 @@ def _model_encoder() -> Any:
 
     from ..neural.encoder import load_base
 
-    bert: Any  # a transformers model: its config is untyped
-    bert, tokenizer = load_base(base.base_path())
-    bert.eval()
+    bert, tokenizer = load_base(base.base_path())  # xxgk's BERT modules: no transformers import
 
     @torch.no_grad()
     def _encode(texts: Sequence[str], batch: int = 64, max_tokens: int = 128) -> np.ndarray:
@@ -425,10 +423,12 @@ def _model_encoder() -> Any:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for k in range(0, len(order), batch):
             idx = order[k : k + batch]
-            enc = tokenizer([texts[i] for i in idx], padding=True, truncation=True, max_length=max_tokens,
-                            return_tensors="pt")
-            hidden = bert(**enc).last_hidden_state
-            mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            ids = tokenizer([texts[i] for i in idx], truncation=True, max_length=max_tokens)["input_ids"]
+            width = max(len(i) for i in ids)
+            tokens = torch.tensor([i + [0] * (width - len(i)) for i in ids])
+            real = torch.tensor([[1] * len(i) + [0] * (width - len(i)) for i in ids])
+            hidden = bert(input_ids=tokens, attention_mask=real, token_type_ids=torch.zeros_like(tokens))
+            mask = real.unsqueeze(-1).to(hidden.dtype)
             out.append(((hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0), idx))
         vecs = np.zeros((len(texts), bert.config.hidden_size), dtype=np.float32)
         for v, idx in out:
