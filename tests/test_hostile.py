@@ -44,6 +44,20 @@ def test_memory_error_becomes_a_typed_error() -> None:
             raise MemoryError
 
 
+def test_a_hard_stop_that_cannot_start_its_thread_is_the_files_memory_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under `--memory` faulthandler's watchdog thread may not start: CI saw `tag --memory 500` record the raw
+    "unable to start watchdog thread" as an untyped row."""
+    import faulthandler
+
+    def no_thread(*args, **kwargs):
+        raise RuntimeError("unable to start watchdog thread")
+
+    monkeypatch.setattr(faulthandler, "dump_traceback_later", no_thread)
+    with pytest.raises(errors.TooLargeError, match="big.txt"):
+        with limits.file_budget("big.txt", 30, hard=True):
+            pass
+
+
 def test_a_fifo_is_refused_without_opening(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)

@@ -168,9 +168,9 @@ def file_budget(path: str, timeout: float | None = None, *, hard: bool = False) 
         old = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
         _TIMED[0] = True
-        if hard:
-            _hard_stop(seconds + HARD_GRACE_S)
     try:
+        if timed and hard:  # in the try: under a memory cap its watchdog thread may not start (MemoryError)
+            _hard_stop(seconds + HARD_GRACE_S)
         yield
     except _Expired:
         if not timed:  # the outer budget's: it reports the time it gave
@@ -231,7 +231,10 @@ def _hard_stop(seconds: float) -> None:
         with open(os.devnull, "w") as devnull:  # faulthandler keeps the fd number, not the file object
             fd = os.dup(devnull.fileno())
         _HARD_FD.append(fd)
-        faulthandler.dump_traceback_later(seconds, exit=True, file=fd)
+        try:
+            faulthandler.dump_traceback_later(seconds, exit=True, file=fd)
+        except RuntimeError as err:  # "unable to start watchdog thread": no memory for its stack
+            raise MemoryError(str(err)) from err
     else:
         faulthandler.cancel_dump_traceback_later()
         while _HARD_FD:
