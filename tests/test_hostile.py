@@ -70,6 +70,18 @@ def test_docx_bomb_is_refused_before_inflating() -> None:
         read(hf.docx_bomb(8), name="bomb.docx")
 
 
+@pytest.mark.parametrize("name", ["future.docx", "future.bin"])
+def test_a_zip_of_a_version_zipfile_cannot_read_is_a_typed_error(name: str) -> None:
+    """`make fuzz` (seed 17, mutant 348): a DOCX whose ZIP directory asks for version 8.4 escaped as NotImplementedError."""
+    data = bytearray(hf.minimal_docx(["2021年政府信息公开工作年度报告", "一、总体情况"]))
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:  # every central directory entry: "version needed to extract" = 8.4
+        data[at + 6 : at + 8] = (84).to_bytes(2, "little")
+        at = data.find(b"PK\x01\x02", at + 4)
+    with pytest.raises(errors.InputError, match=name):
+        read(bytes(data), name=name)
+
+
 def test_missing_file_name_is_not_text() -> None:
     with pytest.raises(errors.InputError, match="No such file"):
         read("report_2021")

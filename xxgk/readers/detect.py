@@ -31,7 +31,7 @@ def detect_format(data: bytes, name: str | None = None) -> str | None:
         try:
             with zipfile.ZipFile(BytesIO(data)) as zf:
                 names = set(zf.namelist())
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError):  # e.g. "zip file version 8.4"
             return "docx" if (name or "").lower().endswith(".docx") else None
         return "docx" if "word/document.xml" in names else None
     if head.startswith(b"\xd0\xcf\x11\xe0") and "EncryptedPackage".encode("utf-16-le") in data:

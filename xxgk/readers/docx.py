@@ -258,7 +258,8 @@ def _open(data: bytes, path: str):
             if any(info.flag_bits & 0x1 for info in zf.infolist()):
                 raise EncryptedFileError(path, "The DOCX archive is password-protected.",
                                          "Save an unprotected copy as .docx.")
-    except zipfile.BadZipFile as err:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError) as err:  # NotImplementedError: a ZIP
+        # version or compression method zipfile does not read ("zip file version 8.4"): damage, in a .docx
         raise CorruptFileError(path, f"The DOCX file is damaged: not a readable ZIP archive ({err}); it may be truncated.",
                                "Download or export it again.") from err
     try:
