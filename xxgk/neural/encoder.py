@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .model import ModelConfig
 
 __all__ = ["BaseConfig", "BaseEncoder", "BaseTokenizer", "BertEmbeddings", "BertLayer", "SentenceEncoder", "VectorCache",
-           "load_base"]
+           "load_base", "pad_ids"]
 
 
 # Containers that hold BertLayer's submodules under transformers' names; their annotations give the type
@@ -274,6 +274,22 @@ class VectorCache:
         self._items.clear()
 
 
+def pad_ids(seqs: Sequence[list[int]], device: torch.device | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token ids padded (with 0) to the longest of ``seqs``, and their mask (True on real tokens), on ``device``.
+
+    >>> ids, mask = pad_ids([[101, 7, 102], [101, 102]])
+    >>> ids.tolist(), mask.tolist()
+    ([[101, 7, 102], [101, 102, 0]], [[True, True, True], [True, True, False]])
+    """
+    width = max(len(s) for s in seqs)
+    ids = torch.tensor([list(s) + [0] * (width - len(s)) for s in seqs], dtype=torch.long)
+    lengths = torch.tensor([len(s) for s in seqs])
+    mask = torch.arange(width).unsqueeze(0) < lengths.unsqueeze(1)
+    if device is not None and device.type != "cpu":  # one copy per batch
+        ids, mask = ids.to(device, non_blocking=True), mask.to(device, non_blocking=True)
+    return ids, mask
+
+
 class SentenceEncoder(nn.Module):
     """m3e-small split in two: frozen bottom layers and trainable top layers.
 
@@ -373,17 +389,6 @@ class SentenceEncoder(nn.Module):
             batches.append(cur)
         return batches
 
-    @staticmethod
-    def _pad(seqs: Sequence[list[int]], device: torch.device | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        """Token ids padded to the longest of ``seqs`` and their mask, on ``device`` (one copy per batch)."""
-        width = max(len(s) for s in seqs)
-        ids = torch.tensor([list(s) + [0] * (width - len(s)) for s in seqs], dtype=torch.long)
-        lengths = torch.tensor([len(s) for s in seqs])
-        mask = torch.arange(width).unsqueeze(0) < lengths.unsqueeze(1)
-        if device is not None and device.type != "cpu":
-            ids, mask = ids.to(device, non_blocking=True), mask.to(device, non_blocking=True)
-        return ids, mask
-
     def _quantised(self) -> list[nn.Module]:
         """Copies of the bottom and top layers whose linear layers have int8 weights (dynamic quantisation, CPU)."""
         if not self._int8:
@@ -418,7 +423,7 @@ class SentenceEncoder(nn.Module):
         ids = self.tokenize(texts)
         out: list[torch.Tensor | None] = [None] * len(ids)
         for batch in self._buckets([len(s) for s in ids], batch_tokens):
-            t, m = self._pad([ids[i] for i in batch], self.device)
+            t, m = pad_ids([ids[i] for i in batch], self.device)
             h = self._bottom_forward(t, m).to(torch.float16).cpu()  # the cache lives in host memory
             for r, i in enumerate(batch):
                 out[i] = h[r, : len(ids[i])].clone()
@@ -474,7 +479,7 @@ class SentenceEncoder(nn.Module):
             return out
         ids = self.tokenize(todo)
         for batch in self._buckets([len(s) for s in ids], batch_tokens):
-            t, m = self._pad([ids[i] for i in batch], device)
+            t, m = pad_ids([ids[i] for i in batch], device)
             with autocast(device, precision):
                 int8 = precision == "int8"
                 vec = self.top_forward(self._bottom_forward(t, m, int8), m, int8).float()

@@ -413,7 +413,7 @@ def _model_encoder() -> Any:
         return None
     import torch
 
-    from ..neural.encoder import load_base
+    from ..neural.encoder import load_base, pad_ids
 
     bert, tokenizer = load_base(base.base_path())  # xxgk's BERT modules: no transformers import
 
@@ -423,10 +423,7 @@ def _model_encoder() -> Any:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for k in range(0, len(order), batch):
             idx = order[k : k + batch]
-            ids = tokenizer([texts[i] for i in idx], truncation=True, max_length=max_tokens)["input_ids"]
-            width = max(len(i) for i in ids)
-            tokens = torch.tensor([i + [0] * (width - len(i)) for i in ids])
-            real = torch.tensor([[1] * len(i) + [0] * (width - len(i)) for i in ids])
+            tokens, real = pad_ids(tokenizer([texts[i] for i in idx], truncation=True, max_length=max_tokens)["input_ids"])
             hidden = bert(input_ids=tokens, attention_mask=real, token_type_ids=torch.zeros_like(tokens))
             mask = real.unsqueeze(-1).to(hidden.dtype)
             out.append(((hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0), idx))
