@@ -144,6 +144,19 @@ def test_an_input_that_kills_its_actor_costs_only_itself(ray_address, tmp_path) 
     assert (summary.done, summary.failed) == (3, 1)
 
 
+def test_inputs_queued_behind_a_killer_on_one_actor_are_not_blamed(ray_address, tmp_path) -> None:
+    """One actor: the inputs queued on it when the killer takes it down are retried alone, not recorded as crashes."""
+    _register_crash_system()
+    killer = tmp_path / "killer.txt"
+    killer.write_text("2021年政府信息公开工作年度报告\n一、总体情况\nCRASH-HERE。\n", encoding="utf-8")
+    files = [str(killer), *(str(CORPUS / name) for name in SLICE[:4])]
+    summary = tag(files, tmp_path / "out", system="crash-test", progress=False, batch_size=1, engine="ray", actors=1)
+    results = xxgk.load(tmp_path / "out")
+    assert sorted(results.documents["path"]) == sorted(files[1:])
+    assert results.errors[["path", "error"]].values.tolist() == [[str(killer), "WorkerCrashError"]]
+    assert (summary.done, summary.failed) == (4, 1)
+
+
 def test_the_review_threshold_and_precision_reach_the_actors(ray_address, shipped_model, tmp_path) -> None:
     """Ray was started before the run set ``review_below``: the actors get it (and the precision) from the driver."""
     files = [str(CORPUS / "019_daoxian_culture_2013.txt")]

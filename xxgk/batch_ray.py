@@ -24,8 +24,10 @@ since the actors read the inputs and write the parts themselves.
 
 A batch whose actor dies (a crash in a native library) is run again by Ray
 a few times; when it keeps failing, the inputs that have no result are run
-again one per task, and an input whose task still fails is recorded as
-``WorkerCrashError``, as in the local engine.
+again one per task; the inputs still without one (the killer and any input
+queued behind it on the same actor) each run alone in a plain Ray task, and
+an input whose own task dies is recorded as ``WorkerCrashError``, as in the
+local engine.
 """
 
 from __future__ import annotations
@@ -192,10 +194,18 @@ class RayPool:
 
             try:
                 self._map(paths, str(parts), pipeline_id, self.opts.batch_size, report)
+                crashed = False
             except ray.exceptions.RayError:  # a batch kept killing its actor: the rest one input per task
+                crashed = True
+            if crashed:
                 rest = [p for p in paths if p not in seen]
                 self._map(rest, str(parts), pipeline_id, 1, report, skip_failed=True)
-                for path in rest:
+                suspects = [p for p in rest if p not in seen]
+                if len(suspects) > 1:
+                    # a task queued on an actor that another input killed dies with it: each suspect alone,
+                    # so that only the input that kills its process is recorded as the crash
+                    self._alone(suspects, str(parts), pipeline_id, report)
+                for path in suspects:
                     if path not in seen:
                         report(_crash_part(path, parts, pipeline_id))
         finally:
@@ -216,20 +226,48 @@ class RayPool:
         ctx.max_errored_blocks = -1 if skip_failed else 0
         items = [{"path": os.fsencode(p)} for p in paths]
         ds = ray.data.from_items(items, override_num_blocks=max(1, -(-len(paths) // size)))
-        resources: dict[str, Any] = {"num_gpus": 1} if self.gpu else {"num_cpus": 1}
+        resources = self._resources()
         with warnings.catch_warnings():  # max_task_retries goes through ray_remote_args, which Ray deprecates
             warnings.simplefilter("ignore", DeprecationWarning)
             tagged = ds.map_batches(
                 _Tagger, batch_size=size, batch_format="pyarrow",
                 compute=ray.data.ActorPoolStrategy(size=min(workers, -(-len(paths) // size))),
-                fn_constructor_kwargs={"system": self.opts.system, "strict": self.opts.strict, "parts": parts,
-                                       "pipeline_id": pipeline_id, "html": self.html, "ocr": self.opts.ocr,
-                                       "limits": _limits.current_limits(),
-                                       "system_options": self.opts.system_options(),
-                                       "review_below": review_threshold()},
+                fn_constructor_kwargs=self._tagger_kwargs(parts, pipeline_id),
                 max_task_retries=0 if skip_failed else _TASK_RETRIES, **resources)
         for row in tagged.iter_rows():
             report(json.loads(row["result"]))
+
+    def _resources(self) -> dict[str, Any]:
+        return {"num_gpus": 1} if self.gpu else {"num_cpus": 1}
+
+    def _tagger_kwargs(self, parts: str, pipeline_id: str) -> dict[str, Any]:
+        return {"system": self.opts.system, "strict": self.opts.strict, "parts": parts, "pipeline_id": pipeline_id,
+                "html": self.html, "ocr": self.opts.ocr, "limits": _limits.current_limits(),
+                "system_options": self.opts.system_options(), "review_below": review_threshold()}
+
+    def _alone(self, paths: Sequence[str], parts: str, pipeline_id: str,
+               report: Callable[[dict[str, Any]], None]) -> None:
+        """Each of ``paths`` in a plain Ray task of its own, never retried; a task whose process dies reports nothing."""
+        import ray
+
+        # no CPU asked for: the earlier passes' actors can still hold the cluster's CPUs here (seen on a 2-CPU
+        # local Ray, where a task asking for one waited forever); the suspects are few and run one at a time
+        task = ray.remote(_tag_alone).options(max_retries=0, **({"num_gpus": 1} if self.gpu else {"num_cpus": 0}))
+        kwargs = self._tagger_kwargs(parts, pipeline_id)
+        for path in paths:
+            try:
+                results = ray.get(task.remote(kwargs, os.fsencode(path)))
+            except ray.exceptions.RayError:  # its process died: the caller records the crash
+                continue
+            for result in results:
+                report(json.loads(result))
+
+
+def _tag_alone(kwargs: dict[str, Any], path: bytes) -> list[str]:
+    """One input through a fresh :class:`_Tagger` (a Ray task: see :meth:`RayPool._alone`)."""
+    import pyarrow as pa
+
+    return _Tagger(**kwargs)(pa.table({"path": [path]})).column("result").to_pylist()
 
 
 def _crash_part(path: str, parts: Path, pipeline_id: str) -> dict[str, Any]:
