@@ -205,3 +205,43 @@ def test_calibration_rescales_confidences_not_labels(repo_dir, tmp_path):
     assert all(b <= a + 1e-6 for a, b in pairs) and any(b < a - 0.01 for a, b in pairs)
     assert all(b.confidence <= a.confidence + 1e-6 for a, b in zip(raw.sentences, flat.sentences))
     assert sum(s.needs_review for s in flat.sentences) >= sum(s.needs_review for s in raw.sentences)
+
+
+@pytest.mark.model
+@pytest.mark.slow
+@needs_model
+def test_a_section_calibrator_reads_the_layout_of_each_document(shared_dir, tmp_path):
+    """A calibrator that distrusts headless reports: the same report with its headings cut out gets lower section
+    confidences and more sentences to review; with headings it keeps them; the labels are the model's either way."""
+    import shutil
+
+    from xxgk.gold import load_gold
+    from xxgk.neural.calibrate import Calibration, SectionCalibrator, save_calibration
+    from xxgk.neural.system import ModelSystem
+    from xxgk.perturb import perturb
+    from xxgk.pipeline import prepare
+    from xxgk.reading import read, read_bytes
+
+    gold_path = shared_dir / "gold" / "hebei-science-2021.json"
+    if not gold_path.is_file():
+        pytest.skip(f"{gold_path} is not in the shared gold")
+    gold = load_gold(gold_path, root=shared_dir)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clean = prepare(read(gold.source_path))
+        cut = perturb(clean.norm.text, gold, "no-headings").text
+        headless = prepare(read_bytes(cut.encode("utf-8"), "hebei-science-2021#no-headings", format="text"))
+    copy = tmp_path / "copy"
+    shutil.copytree(DEFAULT_MODEL_DIR, copy)
+    (copy / "calibration.json").unlink(missing_ok=True)
+    raw = ModelSystem(model_dir=copy).predict([clean, headless])
+    sc = SectionCalibrator(0.0, (1.0, -4.0), ("logit", "headless"))
+    save_calibration(copy, Calibration(1.0, 1.0, {"what": "test"}, section_calibrator=sc))
+    cal = ModelSystem(model_dir=copy).predict([clean, headless])
+    assert [p.covariates["headless"] for p in cal] == [0.0, 1.0]
+    assert [(p.sections, p.tags) for p in raw] == [(p.sections, p.tags) for p in cal]
+    # with headings: logit weight 1, no shift: the marginals as they were
+    assert cal[0].section_confidence == pytest.approx(raw[0].section_confidence, abs=1e-4)
+    # without: every confidence is the marginal's log-odds shifted down by 4
+    assert all(c < r - 1e-3 or r < 1e-3 for c, r in zip(cal[1].section_confidence, raw[1].section_confidence))
+    assert sum(c < 0.9 for c in cal[1].section_confidence) > sum(r < 0.9 for r in raw[1].section_confidence)

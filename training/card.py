@@ -20,7 +20,7 @@ from typing import Any
 
 from xxgk.evaluate.summary import RUNS, systems_table
 
-__all__ = ["TARGETS", "write_card", "evaluate_all", "calibrate", "calibration_table", "main"]
+__all__ = ["TARGETS", "SECTION_METHODS", "write_card", "evaluate_all", "calibrate", "calibration_table", "main"]
 
 #: The issue's targets: (run, metric) -> minimum.
 TARGETS = {("clean", "section"): 0.97, ("no-headings", "section"): 0.93}
@@ -96,58 +96,172 @@ def evaluate_all(gold: str, cv: int, systems: Sequence[str] = SYSTEMS, log=print
     return out
 
 
-def calibrate(oof: dict[str, Any], system: str = "model") -> tuple[Any, dict[str, Any]]:
-    """Fit one temperature per head on a system's out-of-fold distributions, and score it honestly.
+#: How the section confidences may be calibrated: the marginals as they are, one temperature, or a
+#: :class:`~xxgk.neural.calibrate.SectionCalibrator` over one of the input sets of
+#: :data:`~xxgk.neural.calibrate.SECTION_FEATURE_SETS`. :func:`calibrate` chooses by an inner split.
+SECTION_METHODS: tuple[str, ...] = ("identity", "temperature", "platt", "layout", "layout+unsure")
 
-    The shipped temperatures are fitted on every run's out-of-fold rows
-    pooled (clean and damaged copies alike: users' reports are both). The
-    figures *after* calibration are cross-fitted: each fold's rows are
-    rescaled with temperatures fitted on the other folds' rows only, so no
-    row is scored by a temperature it helped to fit.
+
+def _top(r: list[Any]) -> float:
+    return float(r[0][r[2]])
+
+
+def _fit(head: str, method: str, rows: list[list[Any]]) -> Any:
+    """One head's calibration fitted on out-of-fold rows: a temperature (a float) or a section calibrator."""
+    from xxgk.neural.calibrate import SECTION_FEATURE_SETS, fit_section_calibrator, fit_temperature
+
+    if method == "identity":
+        return 1.0
+    if method == "temperature" or head == "tag":
+        return fit_temperature([r[0] for r in rows], [r[1] for r in rows])
+    return fit_section_calibrator([_top(r) for r in rows], [r[1] == r[2] for r in rows], [r[4] for r in rows],
+                                  SECTION_FEATURE_SETS[method])
+
+
+def _apply(fitted: Any, r: list[Any]) -> float:
+    from xxgk.neural.calibrate import temper
+
+    if isinstance(fitted, float):
+        return _top(r) if fitted == 1.0 else float(temper([r[0]], fitted)[0, r[2]])
+    return float(fitted.confidence([_top(r)], r[4])[0])
+
+
+def _cross_fitted(head: str, method: str, rows: list[list[Any]], fold_of: dict[str, int]) -> list[float]:
+    """Each row's confidence under ``method`` fitted on the rows of the other folds (every fold of ``rows``)."""
+    out = [0.0] * len(rows)
+    for f in sorted({fold_of[r[3]] for r in rows}):
+        fitted = _fit(head, method, [r for r in rows if fold_of[r[3]] != f])
+        for i, r in enumerate(rows):
+            if fold_of[r[3]] == f:
+                out[i] = _apply(fitted, r)
+    return out
+
+
+def _mean_run_ece(conf: Sequence[float], rows: list[list[Any]], run_of: Sequence[str]) -> float:
+    """The mean over runs of each run's ECE: every run counts alike, as users' reports are clean and damaged alike."""
+    from xxgk.evaluate.metrics import ece
+
+    runs = sorted(set(run_of))
+    return sum(ece([c for c, x in zip(conf, run_of) if x == run], [r[1] == r[2] for r, x in zip(rows, run_of) if x == run])
+               for run in runs) / len(runs)
+
+
+def _choose(methods: Sequence[str], rows: list[list[Any]], run_of: Sequence[str],
+            fold_of: dict[str, int]) -> tuple[str, dict[str, float]]:
+    """The method whose confidences, cross-fitted over the folds of ``rows``, have the lowest mean per-run ECE."""
+    scores = {m: round(_mean_run_ece(_cross_fitted("section", m, rows, fold_of), rows, run_of), 4) for m in methods}
+    return min(methods, key=lambda m: (scores[m], methods.index(m))), scores
+
+
+def calibrate(oof: dict[str, Any], system: str = "model") -> tuple[Any, dict[str, Any]]:
+    """Fit the calibration of both heads on a system's out-of-fold distributions, and score it honestly.
+
+    Tags get one temperature. Sections get one of :data:`SECTION_METHODS`,
+    chosen by the mean per-run ECE of its cross-fitted confidences; a method
+    that needs covariates is a candidate only when every row carries them (an
+    out-of-fold file written before they were recorded has only the first
+    two). The shipped calibration is chosen and fitted on every run's
+    out-of-fold rows pooled (clean and damaged copies alike: users' reports
+    are both).
+
+    The figures *after* calibration are nested: each fold's rows get the
+    method chosen by cross-fitting over the other folds alone, fitted on the
+    other folds' rows, so no row is scored by a choice or a parameter it
+    helped to make.
 
     Returns
     -------
     calibration : xxgk.neural.calibrate.Calibration
     figures : dict
-        Per run and head: ``before`` and ``after`` (:func:`xxgk.evaluate.metrics.calibration_scores`),
-        and the temperatures.
+        Per run and head: ``before`` and ``after`` (:func:`xxgk.evaluate.metrics.calibration_scores`);
+        the shipped section method with every candidate's score, each fold's choice and parameters, and the
+        tag temperatures (shipped and per fold).
     """
-    import numpy as np
-
     from xxgk.evaluate.metrics import calibration_scores
-    from xxgk.neural.calibrate import Calibration, fit_temperature, temper
+    from xxgk.neural.calibrate import SECTION_FEATURE_SETS, Calibration
 
     entry = oof[system]
     fold_of = {rid: f for f, ids in enumerate(entry["cv"]["fold_reports"]) for rid in ids}
     runs = entry["runs"]
-    temps: dict[str, float] = {}
     figures: dict[str, Any] = {"runs": {}}
+
+    def usable(method: str, rows: list[list[Any]]) -> bool:
+        if method in ("identity", "temperature"):
+            return True
+        need = {f.partition("*")[0] for f in SECTION_FEATURE_SETS[method]} - {"logit"}
+        return all(len(r) > 4 and need <= set(r[4]) for r in rows)
+
+    fitted: dict[str, Any] = {}
     for head in ("section", "tag"):
         rows = [r for run in runs.values() for r in run[head]]
-        temps[head] = fit_temperature([r[0] for r in rows], [r[1] for r in rows])
+        run_of = [run for run, data in runs.items() for _ in data[head]]
         folds = sorted({fold_of[r[3]] for r in rows})
-        t_fold = {f: fit_temperature([r[0] for r in rows if fold_of[r[3]] != f], [r[1] for r in rows if fold_of[r[3]] != f])
-                  for f in folds}
-        figures[f"{head}_temperature_by_fold"] = t_fold
+        if head == "section":
+            methods = [m for m in SECTION_METHODS if usable(m, rows)]
+            method, scores = _choose(methods, rows, run_of, fold_of) if len(folds) > 1 else ("identity", {})
+            figures["section_method"], figures["section_scores"] = method, scores
+            by_fold: dict[int, Any] = {}
+            chosen: dict[int, str] = {}
+            for f in folds:
+                inner = [i for i, r in enumerate(rows) if fold_of[r[3]] != f]
+                sub, sub_runs = [rows[i] for i in inner], [run_of[i] for i in inner]
+                chosen[f] = _choose(methods, sub, sub_runs, fold_of)[0] if len(folds) > 2 else method
+                by_fold[f] = _fit(head, chosen[f], sub)
+            figures["section_method_by_fold"] = chosen
+        else:
+            method = "temperature"
+            by_fold = {f: _fit(head, method, [r for r in rows if fold_of[r[3]] != f]) for f in folds}
+        fitted[head] = _fit(head, method, rows)
+        figures[f"{head}_by_fold"] = {f: (v if isinstance(v, float) else v.to_dict()) for f, v in by_fold.items()}
         for run, data in runs.items():
             rs = data[head]
             if not rs:
                 continue
-            probs = np.array([r[0] for r in rs])
-            pred = np.array([r[2] for r in rs])
             ok = [r[1] == r[2] for r in rs]
-            before = probs[np.arange(len(rs)), pred].tolist()
-            after = [float(temper(probs[i : i + 1], t_fold[fold_of[r[3]]])[0, r[2]]) for i, r in enumerate(rs)]
-            figures["runs"].setdefault(run, {})[head] = {"before": calibration_scores(before, ok),
-                                                         "after": calibration_scores(after, ok)}
+            figures["runs"].setdefault(run, {})[head] = {
+                "before": calibration_scores([_top(r) for r in rs], ok),
+                "after": calibration_scores([_apply(by_fold[fold_of[r[3]]], r) for r in rs], ok)}
     n = {h: sum(len(run[h]) for run in runs.values()) for h in ("section", "tag")}
-    cal = Calibration(temps["section"], temps["tag"], {
+    sec = fitted["section"]
+    cal = Calibration(sec if isinstance(sec, float) else 1.0, fitted["tag"], {
         "what": f"out-of-fold predictions of the harness's {entry['cv']['scheme']} cross-validation grouped by "
                 f"{entry['cv']['grouped_by']} (near-copy guard {entry['cv'].get('near_copy')})",
         "runs": sorted(runs), "section_rows": n["section"], "tag_rows": n["tag"], "date": time.strftime("%Y-%m-%d"),
-    })
-    figures["section_temperature"], figures["tag_temperature"] = temps["section"], temps["tag"]
+        "section_method": figures["section_method"], "section_scores": figures["section_scores"],
+    }, section_calibrator=None if isinstance(sec, float) else sec)
+    figures["section"] = sec if isinstance(sec, float) else sec.to_dict()
+    figures["tag_temperature"] = fitted["tag"]
     return cal, figures
+
+
+def _calibration_text(cal: dict[str, Any], shipped: Any) -> str:
+    """What the card says of how the calibration was chosen and fitted, and of what ships."""
+    sec = cal.get("section", cal.get("section_temperature"))
+    if isinstance(sec, dict):
+        coef = ", ".join(f"{n} {c:+.3f}" for n, c in zip(sec["features"], sec["coef"]))
+        how = (f"sections by a logistic map of the decoded label's CRF marginal and the document's covariates "
+               f"(`SectionCalibrator`: intercept {sec['intercept']:+.3f}, {coef})")
+    elif sec == 1.0:
+        how = "sections left as the CRF marginals"
+    else:
+        how = f"sections by temperature {sec} on the CRF marginals"
+    text = f"`model` calibrated (on all these out-of-fold rows): {how}; tags by temperature {cal['tag_temperature']}."
+    scores = cal.get("section_scores")
+    if scores:
+        text += (" The section method was chosen among " + ", ".join(f"`{m}` {v:.4f}" for m, v in scores.items())
+                 + " (mean per-run ECE of its confidences cross-fitted over the folds; lowest wins: "
+                 f"`{cal['section_method']}`).")
+    ships = ("the section calibrator" if shipped.section_calibrator is not None
+             else f"section temperature {shipped.section_temperature}")
+    text += f" `calibration.json` ships {ships} and tag temperature {shipped.tag_temperature}."
+    if cal.get("section_method_by_fold"):
+        text += (" The *calibrated* rows below are nested: each fold's sentences get the method chosen on the other "
+                 "folds alone, fitted on them (choices " + json.dumps(cal["section_method_by_fold"]) + ").")
+    else:
+        by_fold = cal.get("section_by_fold", cal.get("section_temperature_by_fold"))
+        text += (" The *calibrated* rows below are cross-fitted: each fold's sentences are rescaled by a calibration "
+                 f"fitted on the other folds only (sections {json.dumps(by_fold)}).")
+    return text
 
 
 def calibration_table(m: dict[str, Any], systems: Sequence[str] = SYSTEMS) -> list[str]:
@@ -317,11 +431,7 @@ def write_card(model_dir: str | Path, notes: str | None = None) -> Path:
                 from xxgk.neural.calibrate import load_calibration
 
                 shipped = load_calibration(folder)
-                L += ["", f"`model` calibrated: temperatures {cal['section_temperature']} (sections, on the CRF "
-                      f"marginals) and {cal['tag_temperature']} (tags), fitted on all these out-of-fold rows; "
-                      f"`calibration.json` ships {shipped.section_temperature} and {shipped.tag_temperature}. The *calibrated* rows below are cross-fitted: each fold's "
-                      "sentences are rescaled with temperatures fitted on the other folds only "
-                      f"(sections {cal.get('section_temperature_by_fold')}, tags {cal.get('tag_temperature_by_fold')})."]
+                L += ["", _calibration_text(cal, shipped)]
             L += [""] + calibration_table(metrics, SYSTEMS)
     else:
         L += ["Not scored yet: `python -m training.card --evaluate --cv 4`."]

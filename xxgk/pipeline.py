@@ -70,6 +70,9 @@ class Prediction:
     #: system has them (``model``): what the harness fits the calibration on.
     section_probs: Any = field(default=None, repr=False, compare=False)
     tag_probs: Any = field(default=None, repr=False, compare=False)
+    #: The document's layout covariates of the section calibration (:func:`xxgk.neural.calibrate.section_covariates`),
+    #: where the system calibrates by them (``model``).
+    covariates: dict[str, float] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.sections) != len(self.tags):

@@ -39,9 +39,12 @@ class Sentence(Serial):
     section_confidence : float
         The section's confidence (for the ``model`` system: the CRF marginal of
         the decoded section). The ``model`` system's confidences are calibrated
-        by temperature scaling on out-of-fold predictions when its folder has a
-        ``calibration.json``: of the sentences given 0.9, about nine in ten are
-        right. ``rules`` gives 1.0 (it has no confidence).
+        on out-of-fold predictions when its folder has a ``calibration.json``
+        (tags by temperature scaling; sections by the marginal and the
+        document's layout: a report without part headings, or with
+        hard-wrapped lines, gets lower confidences, see
+        :mod:`xxgk.neural.calibrate`): of the sentences given 0.9, about nine
+        in ten are right. ``rules`` gives 1.0 (it has no confidence).
     needs_review : bool
         True when either confidence is below the review threshold
         (:data:`REVIEW_BELOW` unless the caller set another).

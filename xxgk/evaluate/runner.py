@@ -21,7 +21,7 @@ Every run also records, for each gold sentence the system placed, its section
 and tag confidences and whether they were right (and the uncalibrated
 distributions where the system gives them): the calibration figures of
 :func:`xxgk.evaluate.metrics.calibration_scores`, and what
-``python -m training.card --calibrate`` fits the model's temperatures on.
+``python -m training.card --calibrate`` fits the model's calibration on.
 """
 
 from __future__ import annotations
@@ -301,13 +301,15 @@ def _prepare_variants(doc: _Doc, runs: Sequence[str]) -> None:
 def _confidences(report: Report, prediction: Any, al: Any, gsec: Sequence[str], gtag: Sequence[str | None]) -> dict[str, Any]:
     """Per placed gold sentence: the section and tag confidences and whether each was right.
 
-    Also the uncalibrated distributions with the gold and predicted label indexes, where the system gives them.
+    Also the uncalibrated distributions with the gold and predicted label indexes, where the system gives them
+    (and, for sections, the document's layout covariates, where the system gives them).
     """
     from ..spec import SECTION_LABELS, TAGS
 
     out: dict[str, Any] = {"section": [], "tag": []}
     sp = getattr(prediction, "section_probs", None)
     tp = getattr(prediction, "tag_probs", None)
+    cov = getattr(prediction, "covariates", None)
     probs: dict[str, list[Any]] = {"section": [], "tag": []}
     for g, j in enumerate(al.gold_to_pred):
         if j is None:
@@ -316,7 +318,7 @@ def _confidences(report: Report, prediction: Any, al: Any, gsec: Sequence[str], 
         out["section"].append((float(s.section_confidence), s.section == gsec[g]))
         if sp is not None and len(sp) == len(report.sentences) and gsec[g] in SECTION_LABELS:
             probs["section"].append(([round(float(x), 6) for x in sp[j]], SECTION_LABELS.index(gsec[g]),
-                                     SECTION_LABELS.index(s.section)))
+                                     SECTION_LABELS.index(s.section), *([cov] if cov else [])))
         if gtag[g] is not None:
             out["tag"].append((float(s.confidence), s.tag == gtag[g]))
             if tp is not None and len(tp) == len(report.sentences) and gtag[g] in TAGS:
@@ -516,10 +518,11 @@ def _score_run(docs: list[_Doc], results: list[_Run | None], run: str) -> dict[s
         conf = rep.pop("_conf", None)
         if conf is not None:
             for h in oof:
-                oof[h] += [[p, y, k, rep["id"]] for p, y, k in conf["probs"][h]]
+                oof[h] += [[p, y, k, rep["id"], *cov] for p, y, k, *cov in conf["probs"][h]]
     out = {"overall": overall, "reports": reports}
     if oof["section"] or oof["tag"]:
-        # [uncalibrated distribution, gold label index, predicted label index, report id]: what temperatures are fitted on
+        # [uncalibrated distribution, gold label index, predicted label index, report id (, the document's section
+        # covariates)]: what the calibration is fitted on
         out["probabilities"] = oof
     return out
 

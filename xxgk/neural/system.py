@@ -122,7 +122,7 @@ class ModelSystem:
         h = hashlib.sha256()
         for name in ("config.json", "labels.json", "weights.safetensors"):
             h.update(sha256_file(folder / name).encode())
-        if (folder / "calibration.json").is_file():  # new temperatures change the confidences a batch recorded
+        if (folder / "calibration.json").is_file():  # a new calibration changes the confidences a batch recorded
             h.update(sha256_file(folder / "calibration.json").encode())
         return h.hexdigest()[:12]
 
@@ -198,7 +198,7 @@ class ModelSystem:
         xxgk.errors.ModelError
             When the model folder is missing or damaged.
         """
-        from .calibrate import temper
+        from .calibrate import section_covariates, temper
         from .features import prepared_features
 
         model = self.model
@@ -208,17 +208,18 @@ class ModelSystem:
         raw = model.predict_docs([d.texts for d in docs], [prepared_features(d, model.config.features) for d in docs],
                                  batch_tokens=self._batch_tokens(dev), precision=precision)
         out = []
-        for s, t, _tc, _sc, sp, tp in raw:
-            # calibrated confidences of the chosen labels (temperature scaling leaves the labels as they are)
-            sc = temper(sp, cal.section_temperature)[range(len(s)), s].tolist() if s else []
+        for doc, (s, t, _tc, _sc, sp, tp) in zip(docs, raw):
+            # calibrated confidences of the chosen labels (calibration leaves the labels as they are)
+            cov = section_covariates(doc.texts, sp[range(len(s)), s] if s else None)
+            sc = cal.section_confidence(sp, s, cov) if s else []
             tc = temper(tp, cal.tag_temperature)[range(len(t)), t].tolist() if t else []
             out.append(Prediction(sections=[secs[i] for i in s], tags=[tags[i] for i in t], tag_confidence=tc,
-                                  section_confidence=sc, section_probs=sp, tag_probs=tp))
+                                  section_confidence=sc, section_probs=sp, tag_probs=tp, covariates=cov))
         return out
 
     @property
     def calibration(self) -> Any:
-        """The temperatures of the model folder's ``calibration.json`` (:mod:`xxgk.neural.calibrate`); none after :meth:`fit`."""
+        """The model folder's ``calibration.json`` (:mod:`xxgk.neural.calibrate`); none after :meth:`fit`."""
         from .calibrate import Calibration, load_calibration
         from .store import DEFAULT_MODEL_DIR
 
