@@ -315,10 +315,12 @@ def _targets(m: dict[str, Any]) -> list[str]:
             for key, what in (("section_accuracy", "sections"), ("tag_macro_f1", "tags")):
                 if r[key] <= o[key]:
                     out.append(f"  - does not beat `{other}` on {what} ({r[key]:.3f} vs {o[key]:.3f}).")
-        cal = m.get("calibration", {}).get("runs", {}).get(run)
+        calib = m.get("calibration", {})
+        cal = calib.get("runs", {}).get(run)
+        how = "nested" if calib.get("section_method_by_fold") else "cross-fitted"
         for head in ("section", "tag") if cal else ():
             e = cal[head]["after"]["ece"]
-            out.append(f"  - {head} ECE (calibrated, cross-fitted) {e:.3f} against ≤ {ECE_TARGET:.2f} — "
+            out.append(f"  - {head} ECE (calibrated, {how}) {e:.3f} against ≤ {ECE_TARGET:.2f} — "
                        + ("met." if e <= ECE_TARGET else f"**missed by {e - ECE_TARGET:.3f}**."))
     return out
 
