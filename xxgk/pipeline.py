@@ -70,8 +70,8 @@ class Prediction:
     #: system has them (``model``): what the harness fits the calibration on.
     section_probs: Any = field(default=None, repr=False, compare=False)
     tag_probs: Any = field(default=None, repr=False, compare=False)
-    #: The document's layout covariates of the section calibration (:func:`xxgk.neural.calibrate.section_covariates`),
-    #: where the system calibrates by them (``model``).
+    #: The document's covariates of the section calibration (its layout, and how unsure the model is of it as a
+    #: whole: :func:`xxgk.neural.calibrate.section_covariates`), where the system has them (``model``).
     covariates: dict[str, float] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -302,7 +302,7 @@ def _confidences(report: Report, prediction: Any, al: Any, gsec: Sequence[str], 
     """Per placed gold sentence: the section and tag confidences and whether each was right.
 
     Also the uncalibrated distributions with the gold and predicted label indexes, where the system gives them
-    (and, for sections, the document's layout covariates, where the system gives them).
+    (and, for sections, the document's covariates of the section calibration, where the system gives them).
     """
     from ..spec import SECTION_LABELS, TAGS
 
