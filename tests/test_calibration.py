@@ -270,3 +270,16 @@ def test_card_calibrate_fits_on_out_of_fold_rows_and_scores_cross_fitted():
     m = {"systems": {"model": {"runs": {"clean": {}}}}, "calibration": fig}
     table = calibration_table(m)
     assert any("`model` calibrated | clean | section" in line for line in table)
+
+
+def test_card_calibrate_with_two_folds_says_the_method_was_chosen_on_all_of_them():
+    """Two folds cannot be split again: the figures are cross-fitted, not nested, and the card says so."""
+    from training.card import _calibration_text, calibrate
+
+    rows = _layout_rows(n_docs=40)
+    folds = [[f"r{d}" for d in range(40) if d % 2 == k] for k in range(2)]
+    oof = {"model": {"cv": {"scheme": "2-fold", "grouped_by": "body", "near_copy": 0.5, "fold_reports": folds},
+                     "runs": {"clean": {"section": rows, "tag": []}}}}
+    cal, fig = calibrate(oof)
+    assert "section_method_by_fold" not in fig and fig["section_method"] in fig["section_scores"]
+    assert "chosen on all the folds" in _calibration_text(fig, cal)

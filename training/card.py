@@ -148,9 +148,17 @@ def _mean_run_ece(conf: Sequence[float], rows: list[list[Any]], run_of: Sequence
 
 def _choose(methods: Sequence[str], rows: list[list[Any]], run_of: Sequence[str],
             fold_of: dict[str, int]) -> tuple[str, dict[str, float]]:
-    """The method whose confidences, cross-fitted over the folds of ``rows``, have the lowest mean per-run ECE."""
-    scores = {m: round(_mean_run_ece(_cross_fitted("section", m, rows, fold_of), rows, run_of), 4) for m in methods}
-    return min(methods, key=lambda m: (scores[m], methods.index(m))), scores
+    """The method whose confidences, cross-fitted over the folds of ``rows``, have the lowest mean per-run ECE.
+
+    A method that cannot be fitted on some fold's complement (its rows all right, say) is not a candidate.
+    """
+    scores: dict[str, float] = {}
+    for m in methods:
+        try:
+            scores[m] = round(_mean_run_ece(_cross_fitted("section", m, rows, fold_of), rows, run_of), 4)
+        except ValueError:
+            continue
+    return min(scores, key=lambda m: (scores[m], methods.index(m))), scores
 
 
 def calibrate(oof: dict[str, Any], system: str = "model") -> tuple[Any, dict[str, Any]]:
@@ -205,9 +213,11 @@ def calibrate(oof: dict[str, Any], system: str = "model") -> tuple[Any, dict[str
             for f in folds:
                 inner = [i for i, r in enumerate(rows) if fold_of[r[3]] != f]
                 sub, sub_runs = [rows[i] for i in inner], [run_of[i] for i in inner]
+                # nested where the other folds can be split again; with two folds, the method chosen on all
                 chosen[f] = _choose(methods, sub, sub_runs, fold_of)[0] if len(folds) > 2 else method
                 by_fold[f] = _fit(head, chosen[f], sub)
-            figures["section_method_by_fold"] = chosen
+            if len(folds) > 2:
+                figures["section_method_by_fold"] = chosen
         else:
             method = "temperature"
             by_fold = {f: _fit(head, method, [r for r in rows if fold_of[r[3]] != f]) for f in folds}
@@ -260,7 +270,8 @@ def _calibration_text(cal: dict[str, Any], shipped: Any) -> str:
     else:
         by_fold = cal.get("section_by_fold", cal.get("section_temperature_by_fold"))
         text += (" The *calibrated* rows below are cross-fitted: each fold's sentences are rescaled by a calibration "
-                 f"fitted on the other folds only (sections {json.dumps(by_fold)}).")
+                 f"fitted on the other folds only (sections {json.dumps(by_fold)})"
+                 + ("; the method itself was chosen on all the folds, too few to split again." if scores else "."))
     return text
 
 
