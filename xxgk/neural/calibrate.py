@@ -106,7 +106,8 @@ def _section_design(p: np.ndarray, covariates: dict[str, float], features: Seque
     return np.stack(cols, axis=-1)
 
 
-def section_covariates(texts: Sequence[str], marginals: Sequence[float] | np.ndarray | None = None) -> dict[str, float]:
+def section_covariates(texts: Sequence[str], marginals: Sequence[float] | np.ndarray | None = None,
+                       headings: Sequence[bool] | None = None) -> dict[str, float]:
     """The covariates of one document (:data:`SECTION_COVARIATES`) from its sentences and decoded marginals.
 
     ``headless`` is 1.0 when fewer than two sentences have the form of a
@@ -116,26 +117,20 @@ def section_covariates(texts: Sequence[str], marginals: Sequence[float] | np.nda
     have a heading's form: lines of a hard-wrapped paragraph, cut where the
     page ended rather than where the sentence did. ``unsure`` is the share of
     sentences whose decoded section has a marginal below 0.9: how unsure the
-    model is of the document as a whole (0.0 without ``marginals``).
+    model is of the document as a whole (0.0 without ``marginals``). The
+    heading forms are :func:`xxgk.segment.hierarchy.parse_hierarchy`'s
+    (``headings``: the lines the reader marked, as there).
 
     >>> section_covariates(["一、总体情况", "全年共受理申请6件。", "二、主动公开政府信息情况", "本机关全年"])
     {'headless': 0.0, 'fragments': 0.25, 'unsure': 0.0}
     >>> section_covariates(["全年共受理申请6件。", "依申请公开工作有序开展。"], [0.95, 0.6])
     {'headless': 1.0, 'fragments': 0.0, 'unsure': 0.5}
     """
-    from ..segment.hierarchy import heading_form
+    from ..segment.hierarchy import parse_hierarchy
 
-    top = frag = 0
-    after_stop = True
-    for text in texts:
-        t = text.strip()
-        form = heading_form(t, after_stop=after_stop)
-        if form is not None and form.level == 1 and form.title_like:
-            top += 1
-        ended = bool(_ENDED.search(t))
-        if form is None and not ended:
-            frag += 1
-        after_stop = ended or form is not None
+    forms = [c.form for c in parse_hierarchy(texts, headings)]
+    top = sum(1 for f in forms if f is not None and f.level == 1 and f.title_like)
+    frag = sum(1 for t, f in zip(texts, forms) if f is None and not _ENDED.search(t.strip()))
     n = len(texts)
     unsure = float(np.mean(np.asarray(marginals, dtype=np.float64) < _UNSURE_BELOW)) if marginals is not None and n else 0.0
     return {"headless": 1.0 if top < 2 else 0.0, "fragments": round(frag / n, 6) if n else 0.0,

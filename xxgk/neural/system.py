@@ -210,7 +210,7 @@ class ModelSystem:
         out = []
         for doc, (s, t, _tc, _sc, sp, tp) in zip(docs, raw):
             # calibrated confidences of the chosen labels (calibration leaves the labels as they are)
-            cov = section_covariates(doc.texts, sp[range(len(s)), s] if s else None)
+            cov = section_covariates(doc.texts, sp[range(len(s)), s] if s else None, doc.headings)
             sc = cal.section_confidence(sp, s, cov) if s else []
             tc = temper(tp, cal.tag_temperature)[range(len(t)), t].tolist() if t else []
             out.append(Prediction(sections=[secs[i] for i in s], tags=[tags[i] for i in t], tag_confidence=tc,
