@@ -238,3 +238,33 @@ def test_consistent_tables_flattened_to_runs_never_come_back_with_another_number
             rows += 1
             recovered += found == want
     assert recovered / rows >= 0.9
+
+
+def test_tail_similarity_bound_never_changes_a_score(corpus_dir):
+    # the cheap bound only skips tails that cannot reach the floor: every score at or above it is the brute-force one
+    import random
+
+    from xxgk.extract.labels import label_key, similarity, tail_similarity
+    from xxgk.extract.templates import TEMPLATES
+
+    labels = sorted({label_key(lab) for tpls in TEMPLATES.values() for tpl in tpls.values()
+                     for spec in tpl.rows + tpl.alternates for lab in spec.labels} - {""})
+    labels = [v for v in labels if len(v) >= 5]
+    rng = random.Random(7)
+    lines = [label_key(line) for path in sorted(corpus_dir.glob("*.txt"))
+             for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
+    keys = rng.sample(sorted({k for k in lines if 4 <= len(k) <= 40}), 60)
+    for v in rng.sample(labels, 40):  # a label at the end of a chunk, with a typo, a lost or an extra character
+        i = rng.randrange(len(v))
+        keys += [keys[0][:6] + v, keys[1][:5] + v[:i] + "止" + v[i + 1:], v[:i] + v[i + 1:], "附注" + v + "的"]
+    hits = 0
+    for key in keys:
+        for v in labels:
+            brute = max(similarity(key[-n:], v) for n in range(max(2, len(v) - 3), len(v) + 4))
+            fast = tail_similarity(key, v, 0.8)
+            if brute >= 0.8:
+                hits += 1
+                assert fast == brute, (key, v)
+            else:
+                assert fast < 0.8, (key, v)
+    assert hits >= 40  # the typo'd keys reach the floor: the comparison covered real matches

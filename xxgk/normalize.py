@@ -34,6 +34,7 @@ __all__ = ["NormalizedText", "normalize", "aligned_view", "detect_script", "to_s
 # Conversion mistakes that OpenCC's t2s leaves behind (machine-converted
 # sources write 谘詢 for 咨询); applied after t2s, character by character.
 _T2S_FIXUPS = {"谘": "咨"}
+_T2S_TABLE = str.maketrans(_T2S_FIXUPS)
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 _WS = re.compile(r"[ \t\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]")
@@ -49,7 +50,7 @@ def _opencc(config: str):
 def to_simplified(text: str) -> str:
     """Traditional → simplified (OpenCC ``t2s`` plus known fix-ups)."""
     out = _opencc("t2s").convert(text)
-    return "".join(_T2S_FIXUPS.get(c, c) for c in out)
+    return out.translate(_T2S_TABLE)
 
 
 def to_traditional(text: str) -> str:

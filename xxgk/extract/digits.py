@@ -45,7 +45,7 @@ from math import prod
 
 from ..document import Document, Provenance, Table
 from ..normalize import aligned_view
-from .labels import label_key, similarity
+from .labels import label_key, tail_similarity
 from .templates import TEMPLATES, RowSpec, TableTemplate, detect_generation
 from .types import ExtractedTable, Finding, TableValue
 
@@ -154,6 +154,10 @@ def _row_variants(tpls: dict[str, TableTemplate], last: dict[str, int]) -> Itera
                 yield name, spec, label_key(lab)
 
 
+#: The lowest :func:`~xxgk.extract.labels.similarity` at which a template row's label ends a chunk.
+_ROW_END_MATCH = 0.8
+
+
 def _ends_with_row(key: str, tpls: dict[str, TableTemplate], last: dict[str, int]) -> tuple[str, RowSpec] | None:
     """The row whose label ends ``key`` (typos tolerated), or None."""
     best: tuple[float, int, str, RowSpec] | None = None
@@ -165,10 +169,10 @@ def _ends_with_row(key: str, tpls: dict[str, TableTemplate], last: dict[str, int
         if key.endswith(vk):
             score = 1.0
         elif len(vk) >= 5:
-            score = max(similarity(key[-n:], vk) for n in range(max(2, len(vk) - 3), len(vk) + 4))
+            score = tail_similarity(key, vk, _ROW_END_MATCH)
         else:
             continue
-        if score >= 0.8 and (best is None or (score, len(vk)) > (best[0], best[1])):
+        if score >= _ROW_END_MATCH and (best is None or (score, len(vk)) > (best[0], best[1])):
             best = (score, len(vk), name, spec)
     return None if best is None else (best[2], best[3])
 

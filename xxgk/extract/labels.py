@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from ..normalize import match_key
 
-__all__ = ["LabelMatch", "label_key", "numbering", "similarity", "best_match", "DEFAULT_THRESHOLD"]
+__all__ = ["LabelMatch", "label_key", "numbering", "similarity", "may_reach", "tail_similarity", "best_match", "DEFAULT_THRESHOLD"]
 
 #: The lowest :func:`similarity` that counts as a match.
 DEFAULT_THRESHOLD = 0.66
@@ -139,10 +139,15 @@ def similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
     ratio = SequenceMatcher(None, a, b, autojunk=False).ratio()
-    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    if len(short) >= 4 and long_.startswith(short):
+    if _starts_alike(a, b):
         ratio = max(ratio, 0.9)
     return ratio
+
+
+def _starts_alike(a: str, b: str) -> bool:
+    """One key starts with the other, the shorter of at least four characters (:func:`similarity`'s 0.9 rule)."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 4 and long_.startswith(short)
 
 
 def best_match(
@@ -182,7 +187,7 @@ def best_match(
             v = label_key(lab)
             if best is not None:
                 floor = max(threshold, best.score)
-            if not _may_reach(q, v, floor):
+            if not may_reach(q, v, floor):
                 continue
             s = similarity(q, v)
             if s >= threshold and (best is None or s > best.score):
@@ -190,18 +195,53 @@ def best_match(
     return best
 
 
-def _may_reach(a: str, b: str, floor: float) -> bool:
-    """Cheap upper bounds: can :func:`similarity` of ``a`` and ``b`` reach ``floor``?"""
-    if a == b:
+def may_reach(a: str, b: str, floor: float) -> bool:
+    """Cheap upper bounds: can :func:`similarity` of ``a`` and ``b`` reach ``floor``?
+
+    False only when it surely cannot (the lengths, or the characters the two
+    share, bound :class:`difflib.SequenceMatcher`'s ratio from above), so a
+    caller that skips the pairs it rejects keeps every result it would have
+    had. Many times cheaper than :func:`similarity` itself.
+
+    >>> may_reach("部分公开区分处理的", "部分公开", 0.8)
+    True
+    >>> may_reach("行政复议", "不予公开", 0.8)
+    False
+    """
+    if a == b or _starts_alike(a, b):
         return True
     la, lb = len(a), len(b)
-    short, long_ = (a, b) if la <= lb else (b, a)
-    if len(short) >= 4 and long_.startswith(short):
-        return True
     if 2.0 * min(la, lb) / (la + lb) < floor:
         return False
-    common = sum((_chars(a) & _chars(b)).values())  # characters the two share, with repeats
-    return 2.0 * common / (la + lb) >= floor
+    return 2.0 * _shared(a, b) / (la + lb) >= floor
+
+
+def tail_similarity(key: str, label: str, floor: float, spread: int = 3) -> float:
+    """The best :func:`similarity` of ``label`` to a tail of ``key`` up to ``spread`` characters shorter or longer.
+
+    A label printed at the end of a longer chunk may have lost or gained a
+    few characters, so each tail of ``key`` from ``len(label) - spread``
+    (at least 2) to ``len(label) + spread`` characters is tried. Returns 0.0
+    without comparing any tail when none can reach ``floor``: every tail is
+    part of the longest, so the characters the longest shares with ``label``
+    bound them all (:func:`may_reach`); a result at or above ``floor`` is
+    exactly the best similarity.
+
+    >>> tail_similarity("三、政府信息公开行政复议情况行政复议结果维持", "结果维持", 0.8)
+    1.0
+    >>> tail_similarity("收到申请数", "行政复议", 0.8)
+    0.0
+    """
+    tails = [key[-n:] for n in range(max(2, len(label) - spread), len(label) + spread + 1)]
+    if 2.0 * _shared(tails[-1], label) / (len(tails[0]) + len(label)) < floor \
+            and not any(_starts_alike(t, label) for t in tails):
+        return 0.0
+    return max((similarity(t, label) for t in tails if may_reach(t, label, floor)), default=0.0)
+
+
+def _shared(a: str, b: str) -> int:
+    """How many characters ``a`` and ``b`` share, counting repeats: at least the characters difflib matches."""
+    return sum((_chars(a) & _chars(b)).values())
 
 
 @lru_cache(maxsize=8192)
