@@ -7,6 +7,7 @@ import pytest
 
 from xxgk.neural.features import FEATURE_SETS, N_FEATURES, feature_count, rule_columns, sentence_features
 from xxgk.segment.hierarchy import UNNUMBERED, heading_form, parse_hierarchy
+from xxgk.spec import SECTION_LABELS
 
 
 def _levels(texts):
@@ -61,6 +62,23 @@ def test_old_layout_gathering_parts_under_one_heading_gives_each_sub_part_its_se
         "overview", "overview", None, "active_disclosure", "active_disclosure", "applications", "applications",
         "review_litigation", "review_litigation", "problems_improvements", "problems_improvements"]
     assert ctx[2].top_named and ctx[2].top_label is None  # 公开政府信息情况 names no single part
+
+
+def test_sub_parts_with_their_top_level_headings_lost_resolve_to_nothing():
+    # the 2021 overview of the test above with its top-level headings cut out (the harness's no-headings copy):
+    # (一)主动公开 may be an overview sub-part as well as a part of its own, and section 2.1 decides that from
+    # the parent, which is gone; the sub-heading's own naming stays in sub_label
+    texts = ["(一)主动公开", "本年主动公开信息120条。", "(二)依申请公开", "收到申请6件。"]
+    ctx = parse_hierarchy(texts)
+    assert [c.sub_label for c in ctx] == ["active_disclosure"] * 2 + ["applications"] * 2
+    assert [c.resolved for c in ctx] == [None] * 4
+    assert not any(c.top_named for c in ctx)
+    v2 = sentence_features(texts, [False] * 4, [0, 1, 2, 3], "v2")
+    assert not v2[:, FEATURE_SETS["v2"] - len(SECTION_LABELS):].any()  # no "section 2.1 says" column is set
+    # a preamble line before the first top-level heading changes nothing; the first 一、 restores the reading
+    ctx = parse_hierarchy(["本报告依据条例编制。", *texts[:2], "二、公开政府信息情况", *texts])
+    assert [c.resolved for c in ctx][:3] == [None] * 3
+    assert [c.resolved for c in ctx][4:] == ["active_disclosure"] * 2 + ["applications"] * 2
 
 
 @pytest.mark.parametrize("own_part", [False, True])
@@ -146,8 +164,6 @@ def test_v2_features_shape_rule_columns_and_v1_unchanged():
     assert N_FEATURES not in rc and FEATURE_SETS["v2"] - 1 in rc and set(range(22, 37)) <= rc
     assert rule_columns("v1") == list(range(22, 37))
     # the last sentence: section 2.1 reads it as problems_improvements (no 五 of its own), by the spec's lists
-    from xxgk.spec import SECTION_LABELS
-
     resolved = v2[-1, FEATURE_SETS["v2"] - len(SECTION_LABELS):]
     assert SECTION_LABELS[int(resolved.argmax())] == "problems_improvements" and resolved.sum() == 1
     with pytest.raises(ValueError, match="feature set"):

@@ -14,7 +14,8 @@ from ..spec import SECTION_LABELS
 if TYPE_CHECKING:  # pragma: no cover
     from ..pipeline import Prepared
 
-__all__ = ["N_FEATURES", "FEATURE_SETS", "feature_count", "rule_columns", "sentence_features", "prepared_features"]
+__all__ = ["N_FEATURES", "FEATURE_SETS", "feature_count", "rule_columns", "prior_columns", "sentence_features",
+           "prepared_features"]
 
 _CN_NUM = "一二三四五六七八九十"
 _TOP = re.compile(rf"^\s*(?:第)?([{_CN_NUM}]{{1,2}})\s*(?:[、.,，:：]|部分)")
@@ -64,6 +65,23 @@ def rule_columns(feature_set: str = "v1") -> list[int]:
     cols = list(range(22, 37))
     if feature_set == "v2":
         cols += list(range(_H_TOP, FEATURE_SETS["v2"]))
+    return cols
+
+
+def prior_columns(feature_set: str, section: int) -> list[int]:
+    """The columns that name section number ``section`` outright, where the heading prior starts the direct path.
+
+    The section a top-level heading names (columns 22-29), the ``rules``
+    state machine's section (30-36; not its ``preamble``, which before the
+    first heading says nothing), and in ``v2`` section 2.1's reading of the
+    heading hierarchy.
+
+    >>> prior_columns("v1", 1), prior_columns("v2", 1)
+    ([23, 31], [23, 31, 78])
+    """
+    cols = [22 + section] + ([30 + section] if section > 0 else [])
+    if feature_count(feature_set) == FEATURE_SETS["v2"]:
+        cols.append(_H_RESOLVED + section)
     return cols
 
 

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from .crf import CRF
-from .features import FEATURE_SETS
+from .features import FEATURE_SETS, prior_columns
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import ModelConfig
@@ -47,17 +47,19 @@ class DocumentHeads(nn.Module):
         starts, so that the model follows clear headings from the first step and
         learns from the copies without headings what to do when they are gone.
         The rules' ``preamble`` state is left at zero: before the first heading
-        (or in a report without any) it says nothing.
+        (or in a report without any) it says nothing. With the ``v2`` features,
+        section 2.1's reading of the heading hierarchy starts at "means k" too
+        (:func:`~xxgk.neural.features.prior_columns`).
         """
-        if strength == 0 or self.section_feats.in_features not in FEATURE_SETS.values():
+        sets = {n: name for name, n in FEATURE_SETS.items()}
+        feature_set = sets.get(self.section_feats.in_features)
+        if strength == 0 or feature_set is None:
             return
-        n_sec = self.section_feats.out_features
         w = self.section_feats.weight
         w.mul_(0.1)
-        for k in range(n_sec):
-            w[k, 22 + k] += strength
-            if k > 0:
-                w[k, 30 + k] += strength
+        for k in range(self.section_feats.out_features):
+            for col in prior_columns(feature_set, k):
+                w[k, col] += strength
 
     def forward(self, vecs: torch.Tensor, feats: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``vecs`` (b, n, hidden), ``feats`` (b, n, F), ``mask`` (b, n) → emissions (b, n, S), tag logits (b, n, T)."""

@@ -170,8 +170,13 @@ class Context:
     continuation : bool
         The sentence before it did not end a sentence (a hard-wrapped line).
     resolved : str or None
-        Section 2.1's reading: ``sub_label`` when it is set and the report has
-        no part of its own for it, else ``top_label``, else ``unnumbered_label``.
+        Section 2.1's reading: ``sub_label`` when it is set, a top-level
+        heading is in force (the part that gathers the sub-parts) and the
+        report has no part of its own for it, else ``top_label``, else
+        ``unnumbered_label``. A sub-heading with no top-level heading above it
+        (a report whose top-level headings are lost) says nothing here: it
+        may be an overview sub-part of the 2019 template as well as a part of
+        its own, and section 2.1 decides that from the parent.
     """
 
     form: HeadingForm | None
@@ -256,7 +261,7 @@ def parse_hierarchy(texts: Sequence[str], headings: Sequence[bool] | None = None
         sub_label = next((s[2] for s in reversed(stack[1:]) if s is not None and s[2] is not None), None)
         own = sub_label is not None and sub_label in own_parts
         resolved: str | None
-        if sub_label is not None and not own:
+        if sub_label is not None and not own and top is not None:
             resolved = sub_label
         else:
             resolved = top_label if top_label is not None else unnumbered
