@@ -86,7 +86,7 @@ class Recipe:
 
     model: dict[str, Any] = field(default_factory=lambda: {
         "train_layers": 1, "max_tokens": 64, "sent_dim": 256, "doc_hidden": 128, "doc_layers": 1, "dropout": 0.2,
-        "heading_prior": 8.0})
+        "heading_prior": 8.0, "features": "v2"})
     data: DataArgs = field(default_factory=DataArgs)
     train: TrainArgs = field(default_factory=TrainArgs)
 
