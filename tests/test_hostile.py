@@ -224,7 +224,10 @@ def _start_tag(inputs: Path, out: Path, *extra: str, **popen: Any) -> subprocess
 @pytest.mark.skipif(not hasattr(signal, "SIGINT") or sys.platform == "win32", reason="needs POSIX signals")
 def test_ctrl_c_during_tag_exits_130_with_a_true_manifest(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    proc = _start_tag(_many_reports(tmp_path / "in", 1500), out, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # a child inherits an ignored SIGINT (a test run started with nohup or in a script's background), and
+    # xxgk keeps ignoring it by design: give the child Ctrl-C as a terminal would
+    proc = _start_tag(_many_reports(tmp_path / "in", 1500), out, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                      preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         if len(list(out.glob("parts/*/*.json"))) >= 20:
@@ -271,12 +274,17 @@ def test_a_ctrl_c_that_a_library_swallows_still_stops_the_run(tmp_path: Path, mo
     for i in range(12):
         (inputs / f"r{i:02d}.txt").write_text(_REPORT + ("按下。\n" if i == 4 else f"第{i}号。\n"), encoding="utf-8")
     out = tmp_path / "out"
-    with pytest.raises(KeyboardInterrupt):
-        tag([inputs], out, system="swallows-ctrl-c", batch_size=1, progress=False, format="jsonl")
+    # Python's own Ctrl-C handler, also when this test process was started ignoring SIGINT (nohup, background)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            tag([inputs], out, system="swallows-ctrl-c", batch_size=1, progress=False, format="jsonl")
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # and gives Ctrl-C back
+    finally:
+        signal.signal(signal.SIGINT, before)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["complete"] is False
     assert manifest["summary"]["done"] == 5  # r00-r04: it stops after the file during which Ctrl-C came
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # and gives Ctrl-C back
 
 
 def test_a_fixed_handful_of_fuzz_mutants_ends_in_results_or_typed_errors(corpus_dir: Path, tmp_path: Path) -> None:
