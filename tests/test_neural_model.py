@@ -351,3 +351,43 @@ def test_feature_set_v2_trains_round_trips_and_can_drop_the_rule_columns(tiny_ba
         a = blind.doc_forward(vecs, [feats])[0]
         b = blind.doc_forward(vecs, [scrambled])[0]
     assert torch.allclose(a, b)
+
+
+def test_rule_dropout_silences_the_rule_columns_of_some_documents_only(tiny_base, monkeypatch):
+    from xxgk.neural.features import rule_columns, silent_rule_values
+
+    texts, secs, tags = zip(*DOC)
+    feats = sentence_features(list(texts), [True] + [False] * (len(texts) - 1), list(range(len(texts))),
+                              feature_set="v2")
+    cols = rule_columns("v2")
+    # the first line's heading names a section: there is something to hide
+    assert not np.array_equal(feats[:, cols], np.tile(silent_rule_values("v2"), (len(texts), 1)))
+    exs = [{**_example(texts, secs, tags), "features": feats.tolist()} for _ in range(4)]
+    with pytest.raises(ValueError, match="'rule_dropout' parameter of TrainArgs must be a float in \\[0, 1\\)"):
+        TrainArgs(rule_dropout=1.0)
+
+    def seen_features(rule_dropout: float) -> list[torch.Tensor]:
+        torch.manual_seed(0)
+        model = build_model(tiny_base, **SMALL, features="v2")
+        seen: list[torch.Tensor] = []
+        forward = model.doc_forward
+
+        def spy(vecs, feat_list):
+            seen.extend(torch.as_tensor(f).clone() for f in feat_list)
+            return forward(vecs, feat_list)
+
+        monkeypatch.setattr(model, "doc_forward", spy)
+        train(model, exs, TrainArgs(epochs=5, batch_docs=2, threads=1, rule_dropout=rule_dropout))
+        return seen
+
+    original = torch.tensor(feats)
+    others = [c for c in range(feats.shape[1]) if c not in cols]
+    hidden = seen_features(0.5)
+    assert len(hidden) == 20 and all(torch.equal(f[:, others], original[:, others]) for f in hidden)
+    silent = torch.tensor(silent_rule_values("v2")).expand(len(texts), -1)
+    blanked = [torch.equal(f[:, cols], silent) for f in hidden]
+    assert 0 < sum(blanked) < len(hidden)  # some documents lose the word lists, the others keep them intact
+    assert all(torch.equal(f, original) for f, b in zip(hidden, blanked) if not b)
+    assert all(torch.equal(f, original) for f in seen_features(0.0))  # the default changes nothing
+    assert torch.equal(torch.tensor(exs[0]["features"]), original)  # the examples themselves are left alone
+

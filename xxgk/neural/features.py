@@ -14,7 +14,7 @@ from ..spec import SECTION_LABELS
 if TYPE_CHECKING:  # pragma: no cover
     from ..pipeline import Prepared
 
-__all__ = ["N_FEATURES", "FEATURE_SETS", "feature_count", "rule_columns", "prior_columns", "sentence_features",
+__all__ = ["N_FEATURES", "FEATURE_SETS", "feature_count", "rule_columns", "silent_rule_values", "prior_columns", "sentence_features",
            "prepared_features"]
 
 _CN_NUM = "一二三四五六七八九十"
@@ -66,6 +66,24 @@ def rule_columns(feature_set: str = "v1") -> list[int]:
     if feature_set == "v2":
         cols += list(range(_H_TOP, FEATURE_SETS["v2"]))
     return cols
+
+
+def silent_rule_values(feature_set: str = "v1") -> np.ndarray:
+    """What the :func:`rule_columns` say of a sentence that no heading governs (the rules find nothing).
+
+    The ``rules`` state machine in ``preamble`` and, in ``v2``, "none" for the
+    sections of the sub-heading and the unnumbered heading in force: the values
+    those columns take throughout a report whose headings are lost or named
+    in words the lists do not know. Training with ``rule_dropout`` gives them to
+    some documents, so that the model learns to place sentences where the word
+    lists are silent.
+
+    >>> v = silent_rule_values("v2")
+    >>> len(v) == len(rule_columns("v2")), int(v.sum())
+    (True, 3)
+    """
+    row = sentence_features(["\u3002"], [False], [0], feature_set)[0]
+    return row[rule_columns(feature_set)]
 
 
 def prior_columns(feature_set: str, section: int) -> list[int]:

@@ -31,6 +31,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .features import rule_columns, silent_rule_values
 from .model import SectionTagModel
 
 __all__ = ["TrainArgs", "train", "IGNORE"]
@@ -71,6 +72,14 @@ class TrainArgs:
         Share of the documents of each step whose sentence vectors are zeroed,
         so that the model also learns to place sentences by their form
         (headings, layout) alone and follows the headings where they are clear.
+    rule_dropout : float, default 0.0
+        Share of the documents of each step whose rule columns
+        (:func:`~xxgk.neural.features.rule_columns`: the sections that headings
+        name by word lists) are set to what they say where no heading is found
+        (:func:`~xxgk.neural.features.silent_rule_values`), so that the model
+        learns to place sentences by their text and the headings' form where
+        the word lists are silent (lost headings, wording the lists lack); the
+        columns stay as they are for the other documents and at inference.
     """
 
     epochs: int = 8
@@ -86,6 +95,7 @@ class TrainArgs:
     threads: int = 2
     max_steps: int | None = None
     blind_docs: float = 0.2
+    rule_dropout: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_docs", "threads"):
@@ -96,8 +106,10 @@ class TrainArgs:
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
                 raise ValueError(f"The '{name}' parameter of TrainArgs must be a float >= 0. Got {v!r} instead.")
-        if not 0.0 <= self.blind_docs < 1.0:
-            raise ValueError(f"The 'blind_docs' parameter of TrainArgs must be a float in [0, 1). Got {self.blind_docs!r} instead.")
+        for name in ("blind_docs", "rule_dropout"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0.0 <= v < 1.0:
+                raise ValueError(f"The '{name}' parameter of TrainArgs must be a float in [0, 1). Got {v!r} instead.")
         if not 0.0 <= self.warmup < 1.0:
             raise ValueError(f"The 'warmup' parameter of TrainArgs must be a float in [0, 1). Got {self.warmup!r} instead.")
         if self.max_steps is not None and (not isinstance(self.max_steps, int) or self.max_steps < 1):
@@ -210,6 +222,13 @@ def train(
         torch.set_num_threads(old_threads)
 
 
+def _without_rules(feats: torch.Tensor, cols: list[int], silent: torch.Tensor) -> torch.Tensor:
+    """A copy of one document's features whose rule columns say nothing (``rule_dropout``)."""
+    out = feats.clone()
+    out[:, cols] = silent
+    return out
+
+
 def _train(model: SectionTagModel, exs: list[dict[str, Any]], args: TrainArgs, log: Callable[[str], None]) -> dict[str, Any]:
     cache = _cached_states(model, (t for ex in exs for t in ex["texts"]), log)
     frozen = model.config.train_layers == 0
@@ -219,6 +238,8 @@ def _train(model: SectionTagModel, exs: list[dict[str, Any]], args: TrainArgs, l
     sec_w = [float(ex.get("section_weight", 1.0)) for ex in exs]
     tag_w = [float(ex.get("tag_weight", 1.0)) for ex in exs]
     dev = model.encoder.device
+    rule_cols = rule_columns(model.config.features)
+    silent = torch.as_tensor(silent_rule_values(model.config.features))
     class_w = _tag_weights(exs, len(model.config.tags), args.tag_class_balance).to(dev)
 
     top_params = list(model.encoder.top.parameters())
@@ -257,7 +278,11 @@ def _train(model: SectionTagModel, exs: list[dict[str, Any]], args: TrainArgs, l
             if args.blind_docs:
                 blind = (torch.rand(len(batch), generator=gen) < args.blind_docs).tolist()
                 doc_vecs = [v * 0.0 if b else v for v, b in zip(doc_vecs, blind)]
-            em, tag_logits, mask = model.doc_forward(doc_vecs, [feats[i] for i in batch])
+            doc_feats = [feats[i] for i in batch]
+            if args.rule_dropout:
+                hide = (torch.rand(len(batch), generator=gen) < args.rule_dropout).tolist()
+                doc_feats = [_without_rules(f, rule_cols, silent) if h else f for f, h in zip(doc_feats, hide)]
+            em, tag_logits, mask = model.doc_forward(doc_vecs, doc_feats)
             n = em.shape[1]
             sec_t = torch.full((len(batch), n), IGNORE, dtype=torch.long)
             tag_t = torch.full((len(batch), n), IGNORE, dtype=torch.long)
