@@ -353,7 +353,7 @@ def test_feature_set_v2_trains_round_trips_and_can_drop_the_rule_columns(tiny_ba
     assert torch.allclose(a, b)
 
 
-def test_rule_dropout_silences_the_rule_columns_of_some_documents_only(tiny_base, monkeypatch):
+def test_rule_dropout_silences_the_rule_columns_of_some_documents_for_the_sections_only(tiny_base, monkeypatch):
     from xxgk.neural.features import rule_columns, silent_rule_values
 
     texts, secs, tags = zip(*DOC)
@@ -366,14 +366,15 @@ def test_rule_dropout_silences_the_rule_columns_of_some_documents_only(tiny_base
     with pytest.raises(ValueError, match="'rule_dropout' parameter of TrainArgs must be a float in \\[0, 1\\)"):
         TrainArgs(rule_dropout=1.0)
 
-    def seen_features(rule_dropout: float) -> list[torch.Tensor]:
+    def calls(rule_dropout: float) -> list[list[torch.Tensor]]:
+        """The features of each call of doc_forward during training."""
         torch.manual_seed(0)
         model = build_model(tiny_base, **SMALL, features="v2")
-        seen: list[torch.Tensor] = []
+        seen: list[list[torch.Tensor]] = []
         forward = model.doc_forward
 
         def spy(vecs, feat_list):
-            seen.extend(torch.as_tensor(f).clone() for f in feat_list)
+            seen.append([torch.as_tensor(f).clone() for f in feat_list])
             return forward(vecs, feat_list)
 
         monkeypatch.setattr(model, "doc_forward", spy)
@@ -382,12 +383,23 @@ def test_rule_dropout_silences_the_rule_columns_of_some_documents_only(tiny_base
 
     original = torch.tensor(feats)
     others = [c for c in range(feats.shape[1]) if c not in cols]
-    hidden = seen_features(0.5)
-    assert len(hidden) == 20 and all(torch.equal(f[:, others], original[:, others]) for f in hidden)
     silent = torch.tensor(silent_rule_values("v2")).expand(len(texts), -1)
-    blanked = [torch.equal(f[:, cols], silent) for f in hidden]
-    assert 0 < sum(blanked) < len(hidden)  # some documents lose the word lists, the others keep them intact
-    assert all(torch.equal(f, original) for f, b in zip(hidden, blanked) if not b)
-    assert all(torch.equal(f, original) for f in seen_features(0.0))  # the default changes nothing
+    seen = calls(0.5)
+    assert all(torch.equal(f[:, others], original[:, others]) for call in seen for f in call)
+    silenced = [[torch.equal(f[:, cols], silent) for f in call] for call in seen]
+    # some documents lose the word lists, the others keep them intact
+    assert 0 < sum(map(sum, silenced)) < sum(map(len, silenced))
+    assert all(torch.equal(f, original) for call, s in zip(seen, silenced) for f, b in zip(call, s) if not b)
+    # a step with a silenced document runs the heads again on the intact features, for the tags
+    steps = 0
+    k = 0
+    while k < len(seen):
+        if any(silenced[k]):
+            assert k + 1 < len(seen) and not any(silenced[k + 1]) and len(seen[k + 1]) == len(seen[k])
+            k += 1
+        steps += 1
+        k += 1
+    assert steps == 10  # 5 epochs of 2 steps
+    plain = calls(0.0)
+    assert len(plain) == 10 and all(torch.equal(f, original) for call in plain for f in call)  # 0 changes nothing
     assert torch.equal(torch.tensor(exs[0]["features"]), original)  # the examples themselves are left alone
-

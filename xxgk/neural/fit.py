@@ -80,6 +80,10 @@ class TrainArgs:
         learns to place sentences by their text and the headings' form where
         the word lists are silent (lost headings, wording the lists lack); the
         columns stay as they are for the other documents and at inference.
+        Only the section loss sees the silenced columns: the tags of the step
+        come from a second pass of the heads over the intact features, since
+        the tag layer reads the section scores and would otherwise learn from
+        scores it never meets at inference.
     """
 
     epochs: int = 8
@@ -279,10 +283,16 @@ def _train(model: SectionTagModel, exs: list[dict[str, Any]], args: TrainArgs, l
                 blind = (torch.rand(len(batch), generator=gen) < args.blind_docs).tolist()
                 doc_vecs = [v * 0.0 if b else v for v, b in zip(doc_vecs, blind)]
             doc_feats = [feats[i] for i in batch]
+            hide = [False] * len(batch)
             if args.rule_dropout:
                 hide = (torch.rand(len(batch), generator=gen) < args.rule_dropout).tolist()
-                doc_feats = [_without_rules(f, rule_cols, silent) if h else f for f, h in zip(doc_feats, hide)]
-            em, tag_logits, mask = model.doc_forward(doc_vecs, doc_feats)
+            if any(hide):
+                # the sections are learnt with the columns silenced, the tags with them as inference has them
+                em, _, mask = model.doc_forward(doc_vecs, [_without_rules(f, rule_cols, silent) if h else f
+                                                           for f, h in zip(doc_feats, hide)])
+                _, tag_logits, _ = model.doc_forward(doc_vecs, doc_feats)
+            else:
+                em, tag_logits, mask = model.doc_forward(doc_vecs, doc_feats)
             n = em.shape[1]
             sec_t = torch.full((len(batch), n), IGNORE, dtype=torch.long)
             tag_t = torch.full((len(batch), n), IGNORE, dtype=torch.long)
