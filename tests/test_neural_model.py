@@ -353,6 +353,19 @@ def test_feature_set_v2_trains_round_trips_and_can_drop_the_rule_columns(tiny_ba
     assert torch.allclose(a, b)
 
 
+def _spy_doc_forward(model, monkeypatch) -> list[list[torch.Tensor]]:
+    """Record the feature rows of every call of ``model.doc_forward`` (a copy per call) in the list returned."""
+    seen: list[list[torch.Tensor]] = []
+    forward = model.doc_forward
+
+    def spy(vecs, feat_list):
+        seen.append([torch.as_tensor(f).clone() for f in feat_list])
+        return forward(vecs, feat_list)
+
+    monkeypatch.setattr(model, "doc_forward", spy)
+    return seen
+
+
 def test_rule_dropout_silences_the_rule_columns_of_some_documents_for_the_sections_only(tiny_base, monkeypatch):
     from xxgk.neural.features import rule_columns, silent_rule_values
 
@@ -370,14 +383,7 @@ def test_rule_dropout_silences_the_rule_columns_of_some_documents_for_the_sectio
         """The features of each call of doc_forward during training."""
         torch.manual_seed(0)
         model = build_model(tiny_base, **SMALL, features="v2")
-        seen: list[list[torch.Tensor]] = []
-        forward = model.doc_forward
-
-        def spy(vecs, feat_list):
-            seen.append([torch.as_tensor(f).clone() for f in feat_list])
-            return forward(vecs, feat_list)
-
-        monkeypatch.setattr(model, "doc_forward", spy)
+        seen = _spy_doc_forward(model, monkeypatch)
         train(model, exs, TrainArgs(epochs=5, batch_docs=2, threads=1, rule_dropout=rule_dropout))
         return seen
 
@@ -403,3 +409,87 @@ def test_rule_dropout_silences_the_rule_columns_of_some_documents_for_the_sectio
     plain = calls(0.0)
     assert len(plain) == 10 and all(torch.equal(f, original) for call in plain for f in call)  # 0 changes nothing
     assert torch.equal(torch.tensor(exs[0]["features"]), original)  # the examples themselves are left alone
+
+
+def test_headless_rules_silences_the_rule_columns_of_reports_without_part_headings(tiny_base, monkeypatch, gold_dir,
+                                                                                   shared_dir):
+    """``headless_rules="silence"``: a report whose parts neither heading lines nor the rules found has its sections
+    read without the word lists, in every training step and at inference alike; other reports, and the tags, keep
+    the columns."""
+    import warnings
+
+    from xxgk.gold import load_gold
+    from xxgk.neural.calibrate import section_covariates
+    from xxgk.neural.data import _prepare_text
+    from xxgk.neural.features import headless, prepared_features, rule_columns, rule_parts, silent_rule_values
+    from xxgk.perturb import perturb
+    from xxgk.pipeline import prepare
+    from xxgk.reading import read
+
+    # the test is the calibration's covariate, read from the features: on real reports, clean and without headings
+    found = {True: 0, False: 0}
+    for path in sorted(gold_dir.glob("*.json")):
+        gold = load_gold(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clean = prepare(read(shared_dir / gold.source))
+        for p in (clean, _prepare_text(perturb(clean.norm.text, gold, "no-headings").text)):
+            h = headless(prepared_features(p, "v2"), "v2")
+            assert h == bool(section_covariates(p.texts, None, p.headings)["headless"]), gold.id
+            found[h] += 1
+    assert found[True] >= 20 and found[False] >= 20
+    with pytest.raises(ValueError, match="feature set 'v2'"):
+        ModelConfig(features="v1", headless_rules="silence")
+    with pytest.raises(ValueError, match="'headless_rules' parameter of ModelConfig must be one of"):
+        ModelConfig(features="v2", headless_rules="drop")
+
+    texts, secs, tags = zip(*DOC)
+    keep = [i for i, t in enumerate(texts) if t[0] not in "一二五六"]
+    bare = [texts[i] for i in keep]
+    full_f = sentence_features(list(texts), [False] * len(texts), list(range(len(texts))), "v2")
+    bare_f = sentence_features(bare, [False] * len(bare), list(range(len(bare))), "v2")
+    assert not headless(full_f, "v2") and headless(bare_f, "v2")
+    exs = [{**_example(texts, secs, tags), "features": full_f.tolist()},
+           {**_example(bare, [secs[i] for i in keep], [tags[i] for i in keep], "no-headings"), "features": bare_f.tolist()}]
+    cols = rule_columns("v2")
+    silent = torch.tensor(silent_rule_values("v2"))
+
+    torch.manual_seed(0)
+    model = build_model(tiny_base, **SMALL, features="v2", headless_rules="silence")
+    # headings run into their first sentence: no heading by form, but the rules follow the parts, so they stay
+    glued = ["某局2021年政府信息公开工作年度报告", "一、总体情况：2021年，我局全面推进政务公开。", "全年受理申请6件。",
+             "二、主动公开政府信息情况：全年主动公开信息2645条。", "三、收到和处理政府信息公开申请情况：本年度共收到申请6件。"]
+    glued_f = sentence_features(glued, [False] * len(glued), list(range(len(glued))), "v2")
+    assert headless(glued_f, "v2") and rule_parts(glued_f) >= 2 and not model.sections_without_rules(glued_f)
+    assert model.sections_without_rules(bare_f) and not model.sections_without_rules(full_f)
+    seen = _spy_doc_forward(model, monkeypatch)
+    train(model, exs, TrainArgs(epochs=3, batch_docs=2, threads=1, blind_docs=0.0))
+    # each step: the sections with the heading-less report silenced, then the tags on the features as they are
+    assert len(seen) == 6
+    for sec_call, tag_call in zip(seen[::2], seen[1::2]):
+        assert torch.equal(sec_call[0], torch.tensor(full_f))
+        assert torch.equal(sec_call[1][:, cols], silent.expand(len(bare), -1))
+        others = [c for c in range(full_f.shape[1]) if c not in cols]
+        assert torch.equal(sec_call[1][:, others], torch.tensor(bare_f)[:, others])
+        assert torch.equal(tag_call[1], torch.tensor(bare_f)) and torch.equal(tag_call[0], torch.tensor(full_f))
+
+    # inference does the same: the heading-less report's sections are those of its silenced rows
+    seen.clear()
+    with torch.no_grad():
+        out = model.predict_docs([bare, list(texts)], [bare_f, full_f])
+    assert len(seen) == 2 and torch.equal(seen[1][0][:, cols], silent.expand(len(bare), -1))
+    assert torch.equal(seen[1][1], torch.tensor(full_f))
+    monkeypatch.undo()
+    vecs = [model.encoder.embed(bare)]
+    with torch.no_grad():
+        em_silenced = model.doc_forward(vecs, [model.without_rules(bare_f)])[0][0]
+        tags_intact = model.doc_forward(vecs, [bare_f])[1][0]
+    assert out[0][0] == model.heads.crf.decode_legal(em_silenced.unsqueeze(0), torch.ones(1, len(bare), dtype=torch.bool))[0]
+    assert out[0][1] == tags_intact.argmax(-1).tolist()
+    # "keep", the default, reads every report as it is: one pass
+    plain = build_model(tiny_base, **SMALL, features="v2")
+    seen = _spy_doc_forward(plain, monkeypatch)
+    with torch.no_grad():
+        plain.predict_docs([bare], [bare_f])
+    assert len(seen) == 1 and torch.equal(seen[0][0], torch.tensor(bare_f))
+    assert ModelConfig.from_dict({k: v for k, v in plain.config.to_dict().items() if k != "headless_rules"}).headless_rules == "keep"

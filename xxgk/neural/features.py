@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..pipeline import Prepared
 
 __all__ = ["N_FEATURES", "FEATURE_SETS", "feature_count", "rule_columns", "silent_rule_values", "prior_columns",
-           "sentence_features", "prepared_features"]
+           "headless", "rule_parts", "sentence_features", "prepared_features"]
 
 _CN_NUM = "一二三四五六七八九十"
 _TOP = re.compile(rf"^\s*(?:第)?([{_CN_NUM}]{{1,2}})\s*(?:[、.,，:：]|部分)")
@@ -82,8 +83,54 @@ def silent_rule_values(feature_set: str = "v1") -> np.ndarray:
     >>> len(v) == len(rule_columns("v2")), int(v.sum())
     (True, 3)
     """
+    return np.array(_silent_rule_values(feature_set), dtype=np.float32)
+
+
+@cache
+def _silent_rule_values(feature_set: str) -> tuple[float, ...]:
     row = sentence_features(["\u3002"], [False], [0], feature_set)[0]
-    return row[rule_columns(feature_set)]
+    return tuple(float(v) for v in row[rule_columns(feature_set)])
+
+
+def headless(features: np.ndarray | Any, feature_set: str = "v2") -> bool:
+    """Whether a report has no top-level part headings, read from its ``v2`` feature rows (one per sentence).
+
+    True when fewer than two sentences have the form of a top-level heading
+    (一、… as a short title): no line marks the national layout's parts
+    (their titles may still run into the text, where :func:`rule_parts`
+    finds them). The same test as
+    the ``headless`` covariate of :func:`xxgk.neural.calibrate.section_covariates`,
+    from the same hierarchy columns.
+
+    >>> headless(sentence_features(["一、总体情况", "全年受理申请6件。", "二、主动公开政府信息情况"], [False] * 3, [0, 1, 2], "v2"))
+    False
+    >>> headless(sentence_features(["全年受理申请6件。", "（一）主动公开"], [False] * 2, [0, 1], "v2"))
+    True
+    """
+    if feature_count(feature_set) != FEATURE_SETS["v2"]:
+        raise ValueError(f"headless() reads the heading hierarchy of feature set 'v2'; got {feature_set!r}.")
+    rows = np.asarray(features, dtype=np.float32)
+    if rows.ndim != 2 or rows.shape[1] != FEATURE_SETS["v2"]:
+        raise ValueError(f"headless() needs one row of {FEATURE_SETS['v2']} 'v2' features per sentence; got shape {rows.shape}.")
+    return float((rows[:, _H_LEVEL] * rows[:, _H_TITLE]).sum()) < 2
+
+
+def rule_parts(features: np.ndarray | Any) -> int:
+    """How many template parts the ``rules`` state machine found in a report, from its feature rows (columns 30-36).
+
+    The sections it passed through, ``preamble`` not counted: 0 or 1 where
+    neither the headings' form nor their words marked the report's parts.
+
+    >>> rule_parts(sentence_features(["一、总体情况", "全年受理申请6件。", "二、主动公开政府信息情况"], [False] * 3, [0, 1, 2]))
+    2
+    >>> rule_parts(sentence_features(["全年受理申请6件。", "依申请公开工作有序开展。"], [False] * 2, [0, 1]))
+    0
+    """
+    rows = np.asarray(features, dtype=np.float32)
+    if rows.ndim != 2 or rows.shape[1] < 37:
+        raise ValueError(f"rule_parts() needs one feature row per sentence; got shape {rows.shape}.")
+    state = rows[:, 30:37]
+    return len({int(k) for k in state.argmax(1)[state.max(1) > 0]} - {0})
 
 
 def prior_columns(feature_set: str, section: int) -> list[int]:

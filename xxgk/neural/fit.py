@@ -31,7 +31,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .features import rule_columns, silent_rule_values
 from .model import SectionTagModel
 
 __all__ = ["TrainArgs", "train", "IGNORE"]
@@ -79,7 +78,10 @@ class TrainArgs:
         (:func:`~xxgk.neural.features.silent_rule_values`), so that the model
         learns to place sentences by their text and the headings' form where
         the word lists are silent (lost headings, wording the lists lack); the
-        columns stay as they are for the other documents and at inference.
+        columns stay as they are for the other documents and at inference
+        (except in a report without part headings under
+        ``ModelConfig.headless_rules = "silence"``, silenced in every step and
+        at inference alike).
         Only the section loss sees the silenced columns: the tags of the step
         come from a second pass of the heads over the intact features, since
         the tag layer reads the section scores and would otherwise learn from
@@ -226,13 +228,6 @@ def train(
         torch.set_num_threads(old_threads)
 
 
-def _without_rules(feats: torch.Tensor, cols: list[int], silent: torch.Tensor) -> torch.Tensor:
-    """A copy of one document's features whose rule columns say nothing (``rule_dropout``)."""
-    out = feats.clone()
-    out[:, cols] = silent
-    return out
-
-
 def _train(model: SectionTagModel, exs: list[dict[str, Any]], args: TrainArgs, log: Callable[[str], None]) -> dict[str, Any]:
     cache = _cached_states(model, (t for ex in exs for t in ex["texts"]), log)
     frozen = model.config.train_layers == 0
@@ -242,8 +237,8 @@ def _train(model: SectionTagModel, exs: list[dict[str, Any]], args: TrainArgs, l
     sec_w = [float(ex.get("section_weight", 1.0)) for ex in exs]
     tag_w = [float(ex.get("tag_weight", 1.0)) for ex in exs]
     dev = model.encoder.device
-    rule_cols = rule_columns(model.config.features)
-    silent = torch.as_tensor(silent_rule_values(model.config.features))
+    # documents whose sections are always read without the rule columns (ModelConfig.headless_rules), as inference does
+    always = [model.sections_without_rules(f) for f in feats]
     class_w = _tag_weights(exs, len(model.config.tags), args.tag_class_balance).to(dev)
 
     top_params = list(model.encoder.top.parameters())
@@ -283,12 +278,13 @@ def _train(model: SectionTagModel, exs: list[dict[str, Any]], args: TrainArgs, l
                 blind = (torch.rand(len(batch), generator=gen) < args.blind_docs).tolist()
                 doc_vecs = [v * 0.0 if b else v for v, b in zip(doc_vecs, blind)]
             doc_feats = [feats[i] for i in batch]
-            hide = [False] * len(batch)
+            hide = [always[i] for i in batch]
             if args.rule_dropout:
-                hide = (torch.rand(len(batch), generator=gen) < args.rule_dropout).tolist()
+                drop = (torch.rand(len(batch), generator=gen) < args.rule_dropout).tolist()
+                hide = [h or d for h, d in zip(hide, drop)]
             if any(hide):
                 # the sections are learnt with the columns silenced, the tags with them as inference has them
-                em, _, mask = model.doc_forward(doc_vecs, [_without_rules(f, rule_cols, silent) if h else f
+                em, _, mask = model.doc_forward(doc_vecs, [model.without_rules(f) if h else f
                                                            for f, h in zip(doc_feats, hide)])
                 _, tag_logits, _ = model.doc_forward(doc_vecs, doc_feats)
             else:

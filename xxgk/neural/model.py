@@ -43,7 +43,7 @@ from torch import nn
 
 from ..spec import SECTION_LABELS, TAGS
 from .encoder import BaseEncoder, SentenceEncoder, load_base
-from .features import feature_count, rule_columns
+from .features import feature_count, headless, rule_columns, rule_parts, silent_rule_values
 from .heads import DocumentHeads
 
 #: The ``v1`` feature columns that are ``rules`` outputs (:func:`~xxgk.neural.features.sentence_features`: 22–29 the
@@ -51,7 +51,10 @@ from .heads import DocumentHeads
 #: :func:`~xxgk.neural.features.rule_columns` gives them for every feature set.
 RULE_FEATURES = slice(22, 37)
 
-__all__ = ["ModelConfig", "SectionTagModel", "config_for_base", "build_model"]
+#: The values of :attr:`ModelConfig.headless_rules`.
+HEADLESS_RULES: tuple[str, ...] = ("keep", "silence")
+
+__all__ = ["ModelConfig", "SectionTagModel", "HEADLESS_RULES", "config_for_base", "build_model"]
 
 @dataclass
 class ModelConfig:
@@ -95,6 +98,14 @@ class ModelConfig:
     #: The feature set (:data:`~xxgk.neural.features.FEATURE_SETS`): ``v1`` (the shipped weights', legacy word
     #: lists) or ``v2`` (the spec's word lists and the heading hierarchy).
     features: str = "v1"
+    #: ``"keep"``: every report's sections read the rule columns. ``"silence"`` (``v2`` only): a report whose parts
+    #: neither headings' form nor the ``rules`` found (no top-level part headings, :func:`~.features.headless`,
+    #: and the rules' state machine in at most one part, :func:`~.features.rule_parts`) has its sections read
+    #: with those columns set to what they say where no heading is found
+    #: (:func:`~.features.silent_rule_values`): there the word lists can only follow stray sub-headings and key
+    #: words. Its tags still read the columns as they are; training does the same (:func:`~.fit.train`), so the
+    #: model learns both readings.
+    headless_rules: str = "keep"
     section_labels: tuple[str, ...] = SECTION_LABELS
     tags: tuple[str, ...] = TAGS
     hidden_size: int = 512
@@ -125,6 +136,12 @@ class ModelConfig:
             raise ValueError(f"The 'dropout' parameter of ModelConfig must be a float in [0, 1). Got {self.dropout!r} instead.")
         if self.max_tokens < 3:
             raise ValueError(f"The 'max_tokens' parameter of ModelConfig must be at least 3. Got {self.max_tokens} instead.")
+        if self.headless_rules not in HEADLESS_RULES:
+            raise ValueError(f"The 'headless_rules' parameter of ModelConfig must be one of {', '.join(map(repr, HEADLESS_RULES))}. "
+                             f"Got {self.headless_rules!r} instead.")
+        if self.headless_rules == "silence" and self.features != "v2":
+            raise ValueError(f"ModelConfig: headless_rules='silence' reads the heading hierarchy of feature set 'v2'; "
+                             f"this config has features={self.features!r}.")
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -196,6 +213,37 @@ class SectionTagModel(nn.Module):
         em, tags = self.heads(vecs, feats, mask)
         return em, tags, mask
 
+    def without_rules(self, feats: np.ndarray | torch.Tensor) -> torch.Tensor:
+        """A copy of one document's feature rows whose rule columns say nothing (:func:`~.features.silent_rule_values`)."""
+        out = torch.as_tensor(feats, dtype=torch.float32).clone()
+        cols = rule_columns(self.config.features)
+        out[:, cols] = torch.as_tensor(silent_rule_values(self.config.features), dtype=out.dtype, device=out.device)
+        return out
+
+    def sections_without_rules(self, feats: np.ndarray | torch.Tensor) -> bool:
+        """Whether this document's sections are read with the rule columns silenced (:attr:`ModelConfig.headless_rules`)."""
+        if self.config.headless_rules != "silence":
+            return False
+        rows = feats.detach().cpu().numpy() if isinstance(feats, torch.Tensor) else np.asarray(feats)
+        return len(rows) > 0 and headless(rows, self.config.features) and rule_parts(rows) <= 1
+
+    def heads_forward(
+        self, vec_list: Sequence[torch.Tensor], feat_list: Sequence[np.ndarray | torch.Tensor],
+        silenced: Sequence[bool] | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """:meth:`doc_forward`, with the section emissions of the ``silenced`` documents read without the rule columns.
+
+        ``silenced`` defaults to :meth:`sections_without_rules` of each document.
+        The tag logits always come from the features as they are (a second pass
+        of the heads when some document is silenced).
+        """
+        if silenced is None:
+            silenced = [self.sections_without_rules(f) for f in feat_list]
+        em, tags, mask = self.doc_forward(vec_list, feat_list)
+        if any(silenced):
+            em, _, _ = self.doc_forward(vec_list, [self.without_rules(f) if s else f for f, s in zip(feat_list, silenced)])
+        return em, tags, mask
+
     @torch.no_grad()
     def predict_docs(
         self, texts: Sequence[Sequence[str]], feats: Sequence[np.ndarray], batch_tokens: int = 4096, doc_batch: int = 8,
@@ -222,7 +270,7 @@ class SectionTagModel(nn.Module):
             crf = copy.deepcopy(crf).cpu()
         for start in range(0, len(nonempty), doc_batch):
             chunk = nonempty[start : start + doc_batch]
-            em, tag_logits, mask = self.doc_forward([vecs[bounds[i] : bounds[i + 1]] for i in chunk], [feats[i] for i in chunk])
+            em, tag_logits, mask = self.heads_forward([vecs[bounds[i] : bounds[i + 1]] for i in chunk], [feats[i] for i in chunk])
             em, tag_logits, mask = em.float().cpu(), tag_logits.float().cpu(), mask.cpu()  # the CRF's loops: on the CPU
             paths = crf.decode_legal(em, mask) if self.legal_decoding else crf.decode(em, mask)
             marg = crf.marginals(em, mask)

@@ -30,7 +30,7 @@ __all__ = ["DataArgs", "Recipe", "MODEL_SETTINGS"]
 
 #: The :class:`ModelConfig` fields a recipe may set (the rest is read from the base).
 MODEL_SETTINGS = ("train_layers", "max_tokens", "sent_dim", "doc_hidden", "doc_layers", "dropout", "heading_prior",
-                  "rule_features", "features")
+                  "rule_features", "features", "headless_rules")
 
 
 @dataclass
