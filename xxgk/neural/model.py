@@ -228,17 +228,15 @@ class SectionTagModel(nn.Module):
         return len(rows) > 0 and headless(rows, self.config.features) and rule_parts(rows) <= 1
 
     def heads_forward(
-        self, vec_list: Sequence[torch.Tensor], feat_list: Sequence[np.ndarray | torch.Tensor],
-        silenced: Sequence[bool] | None = None,
+        self, vec_list: Sequence[torch.Tensor], feat_list: Sequence[np.ndarray | torch.Tensor]
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """:meth:`doc_forward`, with the section emissions of the ``silenced`` documents read without the rule columns.
+        """:meth:`doc_forward`, with the section emissions of each document that :meth:`sections_without_rules`
+        picks read without the rule columns.
 
-        ``silenced`` defaults to :meth:`sections_without_rules` of each document.
         The tag logits always come from the features as they are (a second pass
         of the heads when some document is silenced).
         """
-        if silenced is None:
-            silenced = [self.sections_without_rules(f) for f in feat_list]
+        silenced = [self.sections_without_rules(f) for f in feat_list]
         em, tags, mask = self.doc_forward(vec_list, feat_list)
         if any(silenced):
             em, _, _ = self.doc_forward(vec_list, [self.without_rules(f) if s else f for f, s in zip(feat_list, silenced)])
