@@ -493,3 +493,44 @@ def test_headless_rules_silences_the_rule_columns_of_reports_without_part_headin
         plain.predict_docs([bare], [bare_f])
     assert len(seen) == 1 and torch.equal(seen[0][0], torch.tensor(bare_f))
     assert ModelConfig.from_dict({k: v for k, v in plain.config.to_dict().items() if k != "headless_rules"}).headless_rules == "keep"
+
+
+def test_headless_rules_silence_sub_keeps_what_a_part_heading_names(tiny_base, monkeypatch):
+    """``headless_rules="silence-sub"``: the same reports as ``"silence"`` are read without the word lists, except
+    what a top-level part heading names, which stays (a one-part snippet keeps its only heading)."""
+    from xxgk.neural.features import FEATURE_SETS, headless, rule_columns, rule_parts, silent_rule_values
+
+    snippet = ["六、其他需要报告的事项", "无。"]
+    rows = sentence_features(snippet, [False] * 2, [0, 1], "v2")
+    assert headless(rows, "v2") and rule_parts(rows) == 1
+    sub = build_model(tiny_base, **SMALL, features="v2", headless_rules="silence-sub")
+    whole = build_model(tiny_base, **SMALL, features="v2", headless_rules="silence")
+    assert sub.sections_without_rules(rows) and whole.sections_without_rules(rows)  # one gate for both
+
+    cols = rule_columns("v2")
+    silent = torch.tensor(silent_rule_values("v2"))
+    everything = whole.without_rules(rows)
+    assert torch.equal(everything[:, cols], silent.expand(2, -1))
+    kept = sub.without_rules(rows)
+    names = SECTION_LABELS.index("other_matters")
+    # the heading line still names its part, and the part's heading is in force over its text ...
+    assert torch.equal(kept[:, 22:30], torch.tensor(rows[:, 22:30])) and kept[0, 22 + names] == 1
+    assert not everything[:, 22:30].any()
+    resolved = FEATURE_SETS["v2"] - len(SECTION_LABELS)
+    assert kept[1, resolved:].argmax() == names and kept[1, resolved:].sum() == 1
+    # ... while the rules' state machine (the key words) is silenced, and nothing outside the rule columns moves
+    assert torch.equal(kept[:, 30:37], silent[8:15].expand(2, -1)) and kept[:, 30].all()
+    others = [c for c in range(rows.shape[1]) if c not in cols]
+    assert torch.equal(kept[:, others], torch.tensor(rows[:, others]))
+
+    # inference reads those rows for the sections and the intact ones for the tags
+    seen = _spy_doc_forward(sub, monkeypatch)
+    with torch.no_grad():
+        sub.predict_docs([snippet], [rows])
+    assert len(seen) == 2 and torch.equal(seen[0][0], torch.tensor(rows)) and torch.equal(seen[1][0], kept)
+    # a report with part headings is read as it is
+    texts = [t for t, _, _ in DOC]
+    full = sentence_features(texts, [False] * len(texts), list(range(len(texts))), "v2")
+    assert not sub.sections_without_rules(full)
+    with pytest.raises(ValueError, match="feature set 'v2'"):
+        ModelConfig(features="v1", headless_rules="silence-sub")

@@ -15,7 +15,7 @@ from ..spec import SECTION_LABELS
 if TYPE_CHECKING:  # pragma: no cover
     from ..pipeline import Prepared
 
-__all__ = ["N_FEATURES", "FEATURE_SETS", "feature_count", "rule_columns", "silent_rule_values", "prior_columns",
+__all__ = ["N_FEATURES", "FEATURE_SETS", "feature_count", "rule_columns", "silent_rule_values", "keep_part_headings", "prior_columns",
            "headless", "rule_parts", "sentence_features", "prepared_features"]
 
 _CN_NUM = "一二三四五六七八九十"
@@ -90,6 +90,31 @@ def silent_rule_values(feature_set: str = "v1") -> np.ndarray:
 def _silent_rule_values(feature_set: str) -> tuple[float, ...]:
     row = sentence_features(["\u3002"], [False], [0], feature_set)[0]
     return tuple(float(v) for v in row[rule_columns(feature_set)])
+
+
+def keep_part_headings(silenced: Any, rows: Any, feature_set: str = "v2") -> Any:
+    """Put back into ``silenced`` (``rows`` with their :func:`rule_columns` silenced) what top-level part headings say.
+
+    The section a heading line names (columns 22-29) and the section the
+    top-level heading in force names, which also becomes section 2.1's reading
+    of the hierarchy (a part holds what its heading names); what sub-headings,
+    unnumbered headings and the ``rules`` state machine's key words add stays
+    silent. ``silenced`` is changed in place (a numpy array or a torch
+    tensor) and returned.
+
+    >>> rows = sentence_features(["六、其他需要报告的事项", "无。"], [False] * 2, [0, 1], "v2")
+    >>> out = rows.copy()
+    >>> out[:, rule_columns("v2")] = silent_rule_values("v2")
+    >>> back = keep_part_headings(out, rows)
+    >>> bool((back[:, 22:30] == rows[:, 22:30]).all()), bool(back[1, _H_RESOLVED:].any()), int(back[:, 30:37].argmax(1).max())
+    (True, True, 0)
+    """
+    if feature_count(feature_set) != FEATURE_SETS["v2"]:
+        raise ValueError(f"keep_part_headings() reads the heading hierarchy of feature set 'v2'; got {feature_set!r}.")
+    kept = list(range(22, 30)) + list(range(_H_TOP, _H_TOP + _N_SEC + 1))
+    silenced[:, kept] = rows[:, kept]
+    silenced[:, _H_RESOLVED:_H_RESOLVED + _N_SEC] = rows[:, _H_TOP:_H_TOP + _N_SEC]
+    return silenced
 
 
 def headless(features: np.ndarray | Any, feature_set: str = "v2") -> bool:

@@ -80,8 +80,8 @@ class TrainArgs:
         the word lists are silent (lost headings, wording the lists lack); the
         columns stay as they are for the other documents and at inference
         (except in a report without part headings under
-        ``ModelConfig.headless_rules = "silence"``, silenced in every step and
-        at inference alike).
+        ``ModelConfig.headless_rules = "silence"`` or ``"silence-sub"``,
+        silenced in every step and at inference alike; :meth:`~xxgk.neural.model.SectionTagModel.without_rules`).
         Only the section loss sees the silenced columns: the tags of the step
         come from a second pass of the heads over the intact features, since
         the tag layer reads the section scores and would otherwise learn from

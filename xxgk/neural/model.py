@@ -43,7 +43,7 @@ from torch import nn
 
 from ..spec import SECTION_LABELS, TAGS
 from .encoder import BaseEncoder, SentenceEncoder, load_base
-from .features import feature_count, headless, rule_columns, rule_parts, silent_rule_values
+from .features import feature_count, headless, keep_part_headings, rule_columns, rule_parts, silent_rule_values
 from .heads import DocumentHeads
 
 #: The ``v1`` feature columns that are ``rules`` outputs (:func:`~xxgk.neural.features.sentence_features`: 22–29 the
@@ -52,7 +52,7 @@ from .heads import DocumentHeads
 RULE_FEATURES = slice(22, 37)
 
 #: The values of :attr:`ModelConfig.headless_rules`.
-HEADLESS_RULES: tuple[str, ...] = ("keep", "silence")
+HEADLESS_RULES: tuple[str, ...] = ("keep", "silence", "silence-sub")
 
 __all__ = ["ModelConfig", "SectionTagModel", "HEADLESS_RULES", "config_for_base", "build_model"]
 
@@ -104,7 +104,9 @@ class ModelConfig:
     #: with those columns set to what they say where no heading is found
     #: (:func:`~.features.silent_rule_values`): there the word lists can only follow stray sub-headings and key
     #: words. Its tags still read the columns as they are; training does the same (:func:`~.fit.train`), so the
-    #: model learns both readings.
+    #: model learns both readings. ``"silence-sub"``: the same reports, the same way, except that what a top-level
+    #: part heading names is kept (:func:`~.features.keep_part_headings`): only sub-headings', unnumbered headings'
+    #: and the state machine's key words are silenced.
     headless_rules: str = "keep"
     section_labels: tuple[str, ...] = SECTION_LABELS
     tags: tuple[str, ...] = TAGS
@@ -139,8 +141,8 @@ class ModelConfig:
         if self.headless_rules not in HEADLESS_RULES:
             raise ValueError(f"The 'headless_rules' parameter of ModelConfig must be one of {', '.join(map(repr, HEADLESS_RULES))}. "
                              f"Got {self.headless_rules!r} instead.")
-        if self.headless_rules == "silence" and self.features != "v2":
-            raise ValueError(f"ModelConfig: headless_rules='silence' reads the heading hierarchy of feature set 'v2'; "
+        if self.headless_rules != "keep" and self.features != "v2":
+            raise ValueError(f"ModelConfig: headless_rules={self.headless_rules!r} reads the heading hierarchy of feature set 'v2'; "
                              f"this config has features={self.features!r}.")
 
     def to_dict(self) -> dict[str, Any]:
@@ -214,15 +216,22 @@ class SectionTagModel(nn.Module):
         return em, tags, mask
 
     def without_rules(self, feats: np.ndarray | torch.Tensor) -> torch.Tensor:
-        """A copy of one document's feature rows whose rule columns say nothing (:func:`~.features.silent_rule_values`)."""
-        out = torch.as_tensor(feats, dtype=torch.float32).clone()
+        """A copy of one document's feature rows whose rule columns say nothing (:func:`~.features.silent_rule_values`).
+
+        With ``headless_rules="silence-sub"``, what top-level part headings name
+        is kept (:func:`~.features.keep_part_headings`).
+        """
+        rows = torch.as_tensor(feats, dtype=torch.float32)
+        out = rows.clone()
         cols = rule_columns(self.config.features)
         out[:, cols] = torch.as_tensor(silent_rule_values(self.config.features), dtype=out.dtype, device=out.device)
+        if self.config.headless_rules == "silence-sub":
+            keep_part_headings(out, rows, self.config.features)
         return out
 
     def sections_without_rules(self, feats: np.ndarray | torch.Tensor) -> bool:
         """Whether this document's sections are read with the rule columns silenced (:attr:`ModelConfig.headless_rules`)."""
-        if self.config.headless_rules != "silence":
+        if self.config.headless_rules == "keep":
             return False
         rows = feats.detach().cpu().numpy() if isinstance(feats, torch.Tensor) else np.asarray(feats)
         return len(rows) > 0 and headless(rows, self.config.features) and rule_parts(rows) <= 1
