@@ -15,8 +15,8 @@ from ..spec import SECTION_LABELS
 if TYPE_CHECKING:  # pragma: no cover
     from ..pipeline import Prepared
 
-__all__ = ["N_FEATURES", "FEATURE_SETS", "feature_count", "rule_columns", "silent_rule_values", "keep_part_headings", "prior_columns",
-           "headless", "rule_parts", "sentence_features", "prepared_features"]
+__all__ = ["N_FEATURES", "FEATURE_SETS", "feature_count", "rule_columns", "silent_rule_values", "keep_part_headings",
+           "prior_columns", "headless", "rule_parts", "sentence_features", "prepared_features"]
 
 _CN_NUM = "一二三四五六七八九十"
 _TOP = re.compile(rf"^\s*(?:第)?([{_CN_NUM}]{{1,2}})\s*(?:[、.,，:：]|部分)")
