@@ -28,7 +28,9 @@ def test_systems_table_bolds_the_best_of_each_row_and_skips_missing_runs():
     assert len(lines) == 4  # traditional, hard-wrap and flatten are not in the metrics
 
 
-def test_model_block_reads_metrics_json(tmp_path):
+def test_model_block_formats_a_metrics_file_it_is_given(tmp_path):
+    """The README's formatter over a fixture written here (METRICS): it checks the rendering, not any figure;
+    the accuracy claims are recomputed in test_body_grouped_scores_recomputed."""
     assert model_block(tmp_path / "absent.json") == []
     path = tmp_path / "metrics.json"
     path.write_text(json.dumps(METRICS), encoding="utf-8")
